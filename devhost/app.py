@@ -1,0 +1,103 @@
+"""An ASGI app that serves a v2 FunctionApp's functions as the Functions host would.
+
+It adapts and never implements endpoints: HTTP triggers are mounted with their own route and
+methods under host.json's routePrefix and receive the request object as their trigger argument
+(path parameters in `path_params`, as the streaming extension passes them); any other function
+can be run once with `POST /admin/functions/{name}`, like `func start`'s admin API.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import azure.functions as func
+from azure.functions.timer import TimerRequest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+logger = logging.getLogger(__name__)
+
+_PARAM = re.compile(r"\{(\*?)([A-Za-z_][A-Za-z0-9_]*)(\?)?(:[^}]*)?\}")
+
+
+def route_prefix(host_json: Path) -> str:
+    """host.json `extensions.http.routePrefix`; the host's default is "api"."""
+    settings = json.loads(host_json.read_text(encoding="utf-8"))
+    prefix = settings.get("extensions", {}).get("http", {}).get("routePrefix", "api")
+    return str(prefix).strip("/")
+
+
+def starlette_path(prefix: str, route: str) -> str:
+    """Translate a Functions route template into a Starlette path."""
+
+    def convert(match: re.Match[str]) -> str:
+        catch_all, name, optional, constraint = match.groups()
+        if optional or constraint:
+            raise ValueError(f"devhost does not support route parameter {match.group(0)!r}")
+        return f"{{{name}:path}}" if catch_all else f"{{{name}}}"
+
+    path = _PARAM.sub(convert, route.strip("/"))
+    return "/" + "/".join(part for part in (prefix, path) if part)
+
+
+def _http_route(function: Any, prefix: str) -> Route:
+    trigger = function.get_trigger()
+    user_function = function.get_user_function()
+    methods = [str(getattr(m, "value", m)) for m in (trigger.methods or ["GET", "POST"])]
+    arg_name = trigger.name
+
+    async def endpoint(request: Request) -> Response:
+        result = user_function(**{arg_name: request})
+        if inspect.isawaitable(result):
+            result = await result
+        if not isinstance(result, Response):
+            raise TypeError(f"{function.get_function_name()} returned {type(result).__name__}")
+        return result
+
+    return Route(
+        starlette_path(prefix, trigger.route or function.get_function_name()),
+        endpoint,
+        methods=methods,
+        name=function.get_function_name(),
+    )
+
+
+def _admin_route(functions: dict[str, Any]) -> Route:
+    async def run_function(request: Request) -> Response:
+        """Unlike `func start` this answers after the run, so callers can observe its effects."""
+        name = request.path_params["name"]
+        function = functions.get(name)
+        if function is None:
+            return JSONResponse({"error": f"no non-HTTP function named {name}"}, status_code=404)
+        trigger = function.get_trigger()
+        is_timer = trigger.get_binding_name() == "timerTrigger"
+        argument = TimerRequest(past_due=False) if is_timer else None
+        result = function.get_user_function()(**{trigger.name: argument})
+        if inspect.isawaitable(result):
+            await result
+        return Response(status_code=202)
+
+    return Route("/admin/functions/{name}", run_function, methods=["POST"])
+
+
+def build_app(app: func.FunctionApp, host_json: Path) -> Starlette:
+    """Routes for every function of `app` (get_functions() may be called only once per app)."""
+    prefix = route_prefix(host_json)
+    routes: list[Route] = []
+    others: dict[str, Any] = {}
+    for function in app.get_functions():
+        if function.is_http_function():
+            route = _http_route(function, prefix)
+            logger.info("%s: %s %s", route.name, ",".join(sorted(route.methods or [])), route.path)
+            routes.append(route)
+        else:
+            others[str(function.get_function_name())] = function
+    routes.append(_admin_route(others))
+    return Starlette(routes=routes)

@@ -1,0 +1,51 @@
+"""`make run`: start Azurite (data in AZURITE_LOCATION) and serve the app; stop both together."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+from devhost import azurite
+from devhost.__main__ import ROOT
+from devhost.__main__ import main as serve
+
+logger = logging.getLogger("devhost")
+
+
+def _exit_with_parent() -> None:
+    """Stop when `make` goes away, even if its SIGTERM did not reach us."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(1)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    ports = azurite.AzuritePorts.from_env()
+    location = Path(os.environ.get("AZURITE_LOCATION", str(ROOT / ".azurite")))
+    # Point the app at this Azurite unless the caller chose a storage account explicitly.
+    os.environ.setdefault("STORAGE_CONNECTION_STRING", ports.connection_string())
+    process = azurite.start(ports, location=location)
+    logger.info(
+        "Azurite: blob %d, queue %d, table %d, data in %s",
+        ports.blob,
+        ports.queue,
+        ports.table,
+        location,
+    )
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
+    try:
+        serve()
+    finally:
+        azurite.stop(process)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""HTTP and timer edges: parse the request, call shared/, shape the response."""

@@ -1,0 +1,45 @@
+"""GET|HEAD /file/{file_url} and its short form /f/{file_url}: the file itself."""
+
+import azure.functions as func
+from azurefunctions.extensions.http.fastapi import Request, Response, StreamingResponse
+
+from functions._http import handle_errors, path_param
+from shared.downloads import DownloadRequest, open_download
+from shared.expiry import utcnow
+
+bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+
+@bp.route(route="file/{file_url}", methods=["GET", "HEAD"])
+@handle_errors
+async def download_file(req: Request) -> Response:
+    return await _serve(req)
+
+
+@bp.route(route="f/{file_url}", methods=["GET", "HEAD"])
+@handle_errors
+async def download_file_short(req: Request) -> Response:
+    return await _serve(req)
+
+
+async def _serve(req: Request) -> Response:
+    headers = req.headers
+    purpose = (
+        f"{headers.get('sec-purpose', '')} {headers.get('purpose', '')} {headers.get('x-moz', '')}"
+    )
+    download = await open_download(
+        DownloadRequest(
+            file_url=path_param(req, "file_url"),
+            head=req.method == "HEAD",
+            prefetch="prefetch" in purpose.lower(),
+            range_header=headers.get("range"),
+            if_none_match=headers.get("if-none-match"),
+            if_range=headers.get("if-range"),
+        ),
+        now=utcnow(),
+    )
+    if download.body is not None:
+        return StreamingResponse(
+            download.body, status_code=download.status, headers=download.headers
+        )
+    return Response(status_code=download.status, headers=download.headers)

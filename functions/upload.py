@@ -1,0 +1,74 @@
+"""POST /api/upload/{group_id} (multipart, as the contract) and PUT .../{filename} (raw body)."""
+
+import azure.functions as func
+from azurefunctions.extensions.http.fastapi import PlainTextResponse, Request, Response
+
+from functions._http import base_url, handle_errors, json_response, path_param
+from shared import uploads
+from shared.accept import best_offer
+from shared.auth import Identity
+from shared.config import get_settings
+from shared.expiry import iso, utcnow
+from shared.files import file_link
+from shared.models import FileRecord
+
+bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+
+@bp.route(route="api/upload/{group_id}", methods=["POST"])
+@handle_errors
+async def upload_file(req: Request) -> Response:
+    owner, identity = await uploads.resolve_owner(
+        path_param(req, "group_id"), req.headers.get("authorization")
+    )
+    record = await uploads.receive_multipart(
+        req.headers.get("content-type", ""),
+        req.headers.get("content-length"),
+        req.stream(),
+        query=req.query_params,
+        owner=owner,
+        settings=get_settings(),
+        now=utcnow(),
+    )
+    return _uploaded(req, record, identity)
+
+
+@bp.route(route="api/upload/{group_id}/{filename}", methods=["PUT"])
+@handle_errors
+async def upload_raw(req: Request) -> Response:
+    owner, identity = await uploads.resolve_owner(
+        path_param(req, "group_id"), req.headers.get("authorization")
+    )
+    record = await uploads.receive_raw(
+        path_param(req, "filename"),
+        req.headers.get("content-length"),
+        req.stream(),
+        query=req.query_params,
+        owner=owner,
+        settings=get_settings(),
+        now=utcnow(),
+    )
+    return _uploaded(req, record, identity)
+
+
+def _uploaded(req: Request, record: FileRecord, identity: Identity) -> Response:
+    link = file_link(base_url(req), record.file_url)
+    if best_offer(req.headers.get("accept"), ["application/json", "text/plain"]) == "text/plain":
+        return PlainTextResponse(f"{link}\n", headers={"Cache-Control": "no-store"})
+    return json_response(
+        {
+            "status": "success",
+            "message": "File uploaded successfully",
+            "file_url": record.file_url,
+            "file_url_full": link,
+            "key": record.key,
+            "ext": record.ext,
+            "user_filename": record.user_filename,
+            "synced": identity.username is not None,
+            "auth_error": identity.auth_error,
+            "size": record.size,
+            "content_type": record.content_type,
+            "expires_at": iso(record.expires_at),
+            "max_downloads": record.max_downloads,
+        }
+    )

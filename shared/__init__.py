@@ -1,0 +1,1 @@
+"""The file-sharing domain and its storage: plain Python, no Azure Functions types."""

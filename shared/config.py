@@ -1,0 +1,87 @@
+"""One typed settings object, read from the environment once per process."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the key."""
+
+
+def _int(env: Mapping[str, str], key: str, default: int, *, minimum: int = 0) -> int:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{key} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{key} must be at least {minimum}, got {value}")
+    return value
+
+
+def _str(env: Mapping[str, str], key: str, default: str = "") -> str:
+    return env.get(key, "").strip() or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the app reads; names match the app settings in Azure."""
+
+    storage_connection_string: str
+    storage_blob_endpoint: str
+    storage_table_endpoint: str
+    azure_client_id: str
+    max_upload_bytes: int
+    default_ttl_seconds: int
+    max_ttl_seconds: int
+    public_base_url: str
+    cleanup_schedule: str
+    running_in_azure: bool
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        settings = cls(
+            storage_connection_string=_str(env, "STORAGE_CONNECTION_STRING"),
+            storage_blob_endpoint=_str(env, "STORAGE_BLOB_ENDPOINT"),
+            storage_table_endpoint=_str(env, "STORAGE_TABLE_ENDPOINT"),
+            azure_client_id=_str(env, "AZURE_CLIENT_ID"),
+            max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", 104_857_600, minimum=1),
+            default_ttl_seconds=_int(env, "DEFAULT_TTL_SECONDS", 604_800, minimum=1),
+            max_ttl_seconds=_int(env, "MAX_TTL_SECONDS", 2_592_000, minimum=1),
+            public_base_url=_str(env, "PUBLIC_BASE_URL").rstrip("/"),
+            cleanup_schedule=_str(env, "CLEANUP_SCHEDULE", "0 */5 * * * *"),
+            # The platform sets WEBSITE_INSTANCE_ID on every Azure instance.
+            running_in_azure=bool(_str(env, "WEBSITE_INSTANCE_ID")),
+        )
+        settings._validate()
+        return settings
+
+    def _validate(self) -> None:
+        if self.default_ttl_seconds > self.max_ttl_seconds:
+            raise SettingsError("DEFAULT_TTL_SECONDS must not exceed MAX_TTL_SECONDS")
+        if self.public_base_url and not self.public_base_url.startswith(("http://", "https://")):
+            raise SettingsError("PUBLIC_BASE_URL must start with http:// or https://")
+        if not self.storage_connection_string:
+            if not (self.storage_blob_endpoint and self.storage_table_endpoint):
+                raise SettingsError(
+                    "STORAGE_CONNECTION_STRING, or STORAGE_BLOB_ENDPOINT and "
+                    "STORAGE_TABLE_ENDPOINT, must be set"
+                )
+        elif self.running_in_azure and "AccountKey=" in self.storage_connection_string:
+            raise SettingsError(
+                "STORAGE_CONNECTION_STRING with an account key is refused in Azure: "
+                "use STORAGE_BLOB_ENDPOINT/STORAGE_TABLE_ENDPOINT and the managed identity"
+            )
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read on first use."""
+    return Settings.from_env()

@@ -1,0 +1,138 @@
+"""Serving a file: conditional requests, ranges, the shortener, and counted downloads.
+
+A download is claimed (counted) before the first byte is sent and given back if the transfer
+does not complete, so a one-time link is neither served twice nor burnt by a dropped connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Coroutine
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from shared import content_policy, files
+from shared.etags import if_range_allows, none_match_hits
+from shared.models import FileRecord
+from shared.ranges import parse_range
+from shared.storage import blobs, file_table
+from shared.storage.names import file_blob_name
+
+logger = logging.getLogger(__name__)
+
+_SHORTENER_MAX_BYTES = 2048
+_URL = re.compile(r"https?://[^\s<>\"'\\]+", re.IGNORECASE)
+_background: set[asyncio.Task[None]] = set()
+
+
+@dataclass(frozen=True)
+class DownloadRequest:
+    file_url: str
+    head: bool = False
+    prefetch: bool = False
+    range_header: str | None = None
+    if_none_match: str | None = None
+    if_range: str | None = None
+
+
+@dataclass
+class DownloadResponse:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: AsyncIterator[bytes] | None = None
+
+
+async def open_download(request: DownloadRequest, *, now: datetime) -> DownloadResponse:
+    record = await files.find_live(request.file_url, now)
+    limited = record.max_downloads is not None
+    validators = {
+        "ETag": record.blob_etag,
+        # A limited file must never be replayed from a cache.
+        "Cache-Control": "no-store" if limited else "private, no-cache",
+    }
+    if none_match_hits(request.if_none_match, record.blob_etag):
+        return DownloadResponse(304, validators)
+    if request.prefetch and limited:
+        return DownloadResponse(204, {"Cache-Control": "no-store"})
+
+    target = await _shortened_url(record)
+    if target is not None:
+        if not request.head and not request.prefetch:
+            claimed = await file_table.claim_download(record, now)
+            await _settle(claimed, completed=True)
+        return DownloadResponse(302, {"Location": target, "Cache-Control": "no-store"})
+
+    headers = {
+        **content_policy.response_headers(record.content_type, record.user_filename),
+        **validators,
+    }
+    byte_range = None
+    if not limited:
+        headers["Accept-Ranges"] = "bytes"
+        if if_range_allows(request.if_range, record.blob_etag):
+            byte_range = parse_range(request.range_header, record.size)
+    start, length = (byte_range.start, byte_range.length) if byte_range else (0, record.size)
+    headers["Content-Length"] = str(length)
+    status = 200
+    if byte_range is not None:
+        status = 206
+        headers["Content-Range"] = byte_range.content_range(record.size)
+    if request.head:
+        return DownloadResponse(status, headers)
+    counted = not request.prefetch
+    if counted:
+        record = await file_table.claim_download(record, now)
+    return DownloadResponse(status, headers, _stream(record, start, length, counted=counted))
+
+
+async def _stream(
+    record: FileRecord, start: int, length: int, *, counted: bool
+) -> AsyncIterator[bytes]:
+    completed = False
+    try:
+        if length:
+            async for chunk in blobs.iter_range(
+                file_blob_name(record.file_url), start=start, length=length, etag=record.blob_etag
+            ):
+                yield chunk
+        completed = True
+    finally:
+        if counted:
+            await _shielded(_settle(record, completed=completed))
+
+
+async def _settle(record: FileRecord, *, completed: bool) -> None:
+    """After a counted transfer: remove a used-up file, or give back an unfinished download."""
+    if not completed:
+        await file_table.release_download(record.file_url)
+    elif record.downloads_left == 0:
+        await files.remove(record)
+
+
+async def _shielded(work: Coroutine[Any, Any, None]) -> None:
+    """Finish `work` even if the request is cancelled (the client went away)."""
+    task = asyncio.ensure_future(work)
+    _background.add(task)
+    task.add_done_callback(_report)
+    await asyncio.shield(task)
+
+
+def _report(task: asyncio.Task[None]) -> None:
+    _background.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("settling a download failed", exc_info=task.exception())
+
+
+async def _shortened_url(record: FileRecord) -> str | None:
+    """The seed's shortener: a small .txt whose whole content is one http(s) URL."""
+    if record.ext != ".txt" or record.size > _SHORTENER_MAX_BYTES:
+        return None
+    head = await blobs.read_head(file_blob_name(record.file_url), _SHORTENER_MAX_BYTES)
+    try:
+        text = head.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return None
+    return text if _URL.fullmatch(text) else None

@@ -1,0 +1,92 @@
+"""The library's exceptions; functions/_http.py turns them into the contract's JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ServiceError(Exception):
+    """A failure the client should see, with the contract's status, message and errorId."""
+
+    status: int = 500
+    message: str = "Internal server error"
+
+    def __init__(self, message: str | None = None, *, error_id: int | None = None) -> None:
+        self.message = message or type(self).message
+        self.error_id = error_id
+        super().__init__(self.message)
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"status": "error", "message": self.message}
+        if self.error_id is not None:
+            body["errorId"] = self.error_id
+        return body
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+
+class BadRequest(ServiceError):
+    status = 400
+    message = "Bad request"
+
+
+class Forbidden(ServiceError):
+    status = 403
+    message = "Forbidden"
+
+
+class NotFound(ServiceError):
+    status = 404
+    message = "Not found"
+
+
+class FileNotFound(NotFound):
+    """Missing, expired and consumed files answer identically, so none can be told apart."""
+
+    message = "File not found"
+
+
+class PayloadTooLarge(ServiceError):
+    status = 413
+
+
+class RangeNotSatisfiable(ServiceError):
+    status = 416
+    message = "Requested range not satisfiable"
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def headers(self) -> dict[str, str]:
+        return {"Content-Range": f"bytes */{self.size}"}
+
+
+class StorageUnavailable(ServiceError):
+    status = 503
+    message = "Storage is temporarily unavailable, try again shortly"
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "5"}
+
+
+class AuthError(ServiceError):
+    """Section 1.1 of the contract: always 401, details nested in `auth_error`."""
+
+    status = 401
+    NO_HEADER = (-1, "No Authorization header provided")
+    BAD_FORMAT = (-2, "Authorization header must have Bearer <token> format")
+    EXPIRED = (-3, "Access token expired")
+    INVALID = (-4, "Invalid access token")
+    NOT_FOUND = (-5, "Token not found")
+
+    def __init__(self, reason: tuple[int, str]) -> None:
+        error_id, message = reason
+        super().__init__(message, error_id=error_id)
+
+    def auth_error(self) -> dict[str, Any]:
+        return {"message": self.message, "errorId": self.error_id}
+
+    def body(self) -> dict[str, Any]:
+        return {"status": "error", "message": "Auth error", "auth_error": self.auth_error()}

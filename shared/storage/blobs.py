@@ -1,0 +1,171 @@
+"""File bytes in Blob Storage: streamed in blocks both ways, never whole in memory."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+from azure.core import MatchConditions
+from azure.core.exceptions import ResourceNotFoundError
+from azure.storage.blob import BlobBlock, ContentSettings
+
+from shared.errors import FileNotFound
+from shared.storage.clients import BLOCK_SIZE, container
+from shared.storage.errors import translate_storage_errors
+
+# Blocks staged (or ranges fetched) at once: bounds memory to about this many blocks.
+_IN_FLIGHT = 4
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    size: int
+    etag: str
+
+
+def _block_id(index: int) -> str:
+    return base64.b64encode(f"{index:08d}".encode()).decode()
+
+
+async def upload_stream(
+    name: str,
+    chunks: AsyncIterator[bytes],
+    *,
+    max_bytes: int,
+    too_large: Callable[[], Exception],
+    content_type: str,
+) -> StoredBlob:
+    """Write `chunks` to a new blob, raising `too_large()` once more than `max_bytes` arrive.
+
+    Nothing becomes visible until the block list is committed, so an oversized or interrupted
+    upload leaves no blob (storage discards uncommitted blocks by itself).
+    """
+    client = (await container()).get_blob_client(name)
+    settings = ContentSettings(content_type=content_type)
+    buffer = bytearray()
+    size = 0
+    block_ids: list[str] = []
+    pending: set[asyncio.Task[None]] = set()
+
+    async def stage(block_id: str, data: bytes) -> None:
+        with translate_storage_errors():
+            await client.stage_block(block_id, data, length=len(data))
+
+    async def flush(data: bytes) -> None:
+        while len(pending) >= _IN_FLIGHT:
+            done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            pending.difference_update(done)
+            for task in done:
+                task.result()
+        block_id = _block_id(len(block_ids))
+        block_ids.append(block_id)
+        pending.add(asyncio.create_task(stage(block_id, data)))
+
+    try:
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > max_bytes:
+                raise too_large()
+            buffer += chunk
+            while len(buffer) >= BLOCK_SIZE:
+                await flush(bytes(buffer[:BLOCK_SIZE]))
+                del buffer[:BLOCK_SIZE]
+        with translate_storage_errors():
+            if not block_ids:
+                result = await client.upload_blob(
+                    bytes(buffer),
+                    length=len(buffer),
+                    content_settings=settings,
+                    match_condition=MatchConditions.IfMissing,
+                )
+                return StoredBlob(size=size, etag=str(result["etag"]))
+            if buffer:
+                await flush(bytes(buffer))
+                buffer.clear()
+            await asyncio.gather(*pending)
+            pending.clear()
+            result = await client.commit_block_list(
+                [BlobBlock(block_id) for block_id in block_ids],
+                content_settings=settings,
+                match_condition=MatchConditions.IfMissing,
+            )
+            return StoredBlob(size=size, etag=str(result["etag"]))
+    finally:
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+
+
+async def iter_range(name: str, *, start: int, length: int, etag: str) -> AsyncIterator[bytes]:
+    """Yield `length` bytes from `start`, fetching the next blocks while one is being sent."""
+    client = (await container()).get_blob_client(name)
+
+    async def fetch(offset: int, count: int) -> bytes:
+        with translate_storage_errors():
+            try:
+                downloader = await client.download_blob(
+                    offset=offset,
+                    length=count,
+                    etag=etag,
+                    match_condition=MatchConditions.IfNotModified,
+                )
+                return await downloader.readall()
+            except ResourceNotFoundError:
+                raise FileNotFound() from None
+
+    ahead: deque[asyncio.Task[bytes]] = deque()
+    offsets = iter(range(start, start + length, BLOCK_SIZE))
+    end = start + length
+
+    def schedule() -> None:
+        offset = next(offsets, None)
+        if offset is not None:
+            ahead.append(asyncio.create_task(fetch(offset, min(BLOCK_SIZE, end - offset))))
+
+    try:
+        for _ in range(_IN_FLIGHT):
+            schedule()
+        while ahead:
+            data = await ahead.popleft()
+            schedule()
+            yield data
+    finally:
+        for task in ahead:
+            task.cancel()
+
+
+async def read_head(name: str, limit: int) -> bytes:
+    """The first `limit` bytes (or fewer), for small content checks."""
+    client = (await container()).get_blob_client(name)
+    with translate_storage_errors():
+        try:
+            downloader = await client.download_blob(offset=0, length=limit)
+            return await downloader.readall()
+        except ResourceNotFoundError:
+            raise FileNotFound() from None
+
+
+async def delete(name: str) -> bool:
+    """Delete a blob; False if it was already gone (deletes are idempotent)."""
+    client = (await container()).get_blob_client(name)
+    with translate_storage_errors():
+        try:
+            await client.delete_blob(delete_snapshots="include")
+        except ResourceNotFoundError:
+            return False
+    return True
+
+
+async def exists(name: str) -> bool:
+    client = (await container()).get_blob_client(name)
+    with translate_storage_errors():
+        return bool(await client.exists())
+
+
+async def gather_quietly(*aws: Awaitable[object]) -> None:
+    """Await cleanups whose individual failure must not mask the original error."""
+    await asyncio.gather(*aws, return_exceptions=True)

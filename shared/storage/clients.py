@@ -1,0 +1,111 @@
+"""Per-process storage clients: created on first use, reused by every invocation.
+
+Azurite (and any account with a key) connects by connection string; Azure connects by endpoint
+with DefaultAzureCredential, pinned to the app's user-assigned identity by AZURE_CLIENT_ID.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from azure.core.exceptions import ResourceExistsError
+from azure.data.tables.aio import TableClient, TableServiceClient
+from azure.identity.aio import DefaultAzureCredential
+from azure.storage.blob.aio import BlobServiceClient, ContainerClient
+
+from shared.config import Settings, get_settings
+from shared.storage.errors import translate_storage_errors
+from shared.storage.names import CONTAINER, TABLES
+
+MIB = 1024 * 1024
+BLOCK_SIZE = 4 * MIB
+
+# Fail fast when storage is down: the SDK defaults back off for tens of seconds.
+_RETRY: dict[str, Any] = {"retry_total": 2, "retry_backoff_factor": 0.2, "retry_backoff_max": 2}
+_TIMEOUTS: dict[str, Any] = {"connection_timeout": 5, "read_timeout": 60}
+
+_blob_service: BlobServiceClient | None = None
+_table_service: TableServiceClient | None = None
+_credential: DefaultAzureCredential | None = None
+_ready: set[str] = set()
+_locks: dict[str, asyncio.Lock] = {}
+
+
+def _azure_credential(settings: Settings) -> DefaultAzureCredential:
+    global _credential
+    if _credential is None:
+        _credential = DefaultAzureCredential(
+            managed_identity_client_id=settings.azure_client_id or None
+        )
+    return _credential
+
+
+def blob_service() -> BlobServiceClient:
+    global _blob_service
+    if _blob_service is None:
+        settings = get_settings()
+        options: dict[str, Any] = {
+            **_RETRY,
+            **_TIMEOUTS,
+            "max_single_put_size": BLOCK_SIZE,
+            "max_block_size": BLOCK_SIZE,
+            "max_single_get_size": BLOCK_SIZE,
+            "max_chunk_get_size": BLOCK_SIZE,
+        }
+        if settings.storage_connection_string:
+            _blob_service = BlobServiceClient.from_connection_string(
+                settings.storage_connection_string, **options
+            )
+        else:
+            _blob_service = BlobServiceClient(
+                settings.storage_blob_endpoint, credential=_azure_credential(settings), **options
+            )
+    return _blob_service
+
+
+def table_service() -> TableServiceClient:
+    global _table_service
+    if _table_service is None:
+        settings = get_settings()
+        if settings.storage_connection_string:
+            _table_service = TableServiceClient.from_connection_string(
+                settings.storage_connection_string, **_RETRY, **_TIMEOUTS
+            )
+        else:
+            _table_service = TableServiceClient(
+                settings.storage_table_endpoint,
+                credential=_azure_credential(settings),
+                **_RETRY,
+                **_TIMEOUTS,
+            )
+    return _table_service
+
+
+async def _ensure(name: str) -> None:
+    """Create a container or table once per process; concurrent first callers wait together."""
+    if name in _ready:
+        return
+    async with _locks.setdefault(name, asyncio.Lock()):
+        if name in _ready:
+            return
+        with translate_storage_errors():
+            if name == CONTAINER:
+                with contextlib.suppress(ResourceExistsError):
+                    await blob_service().create_container(CONTAINER)
+            else:
+                await table_service().create_table_if_not_exists(name)
+        _ready.add(name)
+
+
+async def container() -> ContainerClient:
+    await _ensure(CONTAINER)
+    return blob_service().get_container_client(CONTAINER)
+
+
+async def table(name: str) -> TableClient:
+    if name not in TABLES:
+        raise ValueError(f"unknown table {name}")
+    await _ensure(name)
+    return table_service().get_table_client(name)
