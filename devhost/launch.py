@@ -16,6 +16,14 @@ from devhost.__main__ import main as serve
 logger = logging.getLogger("devhost")
 
 
+class _Stop(Exception):
+    """Raised by a stop signal once the server has shut down."""
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _Stop
+
+
 def _exit_with_parent() -> None:
     """Stop when `make` goes away, even if its SIGTERM did not reach us."""
     parent = os.getppid()
@@ -41,8 +49,14 @@ def main() -> None:
         location,
     )
     threading.Thread(target=_exit_with_parent, daemon=True).start()
+    # uvicorn shuts down gracefully, then re-raises the signal to the handler found at start:
+    # this one, so Azurite is stopped and the exit is clean.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, _raise_stop)
     try:
         serve()
+    except _Stop:
+        pass
     finally:
         azurite.stop(process)
 

@@ -1,7 +1,7 @@
 // One `azd up`: a keyless, least-privilege deployment of the file-sharing service on Azure
 // Functions Flex Consumption. Resources are plain declarations in ./modules, no registry modules.
 // Written for Bicep CLI 0.33 or later; checked offline by tests/infra (pycep-parser), so keep to
-// syntax it reads and parenthesise the condition of every `?:` (it binds `?:` tighter than `!`/`==`).
+// syntax it reads and parenthesise `?:` conditions and mixed arithmetic (it ignores precedence).
 targetScope = 'subscription'
 
 @minLength(1)

@@ -69,6 +69,7 @@ class MultipartReader:
         self._body = body.__aiter__()
         self._events: deque[_Event] = deque()
         self._headers: list[tuple[bytes, bytes]] = []
+        self._part_headers: deque[dict[bytes, bytes]] = deque()
         self._field = bytearray()
         self._value = bytearray()
         self._header_bytes = 0
@@ -81,7 +82,7 @@ class MultipartReader:
                 "on_header_field": self._on_header_field,
                 "on_header_value": self._on_header_value,
                 "on_header_end": self._on_header_end,
-                "on_headers_finished": lambda: self._events.append(("headers", b"")),
+                "on_headers_finished": self._on_headers_finished,
             },
         )
 
@@ -100,6 +101,13 @@ class MultipartReader:
         self._headers.append((bytes(self._field).lower(), bytes(self._value)))
         self._field.clear()
         self._value.clear()
+
+    def _on_headers_finished(self) -> None:
+        # One write() can parse several parts ahead of the consumer: queue each part's headers.
+        self._part_headers.append(dict(self._headers))
+        self._headers.clear()
+        self._header_bytes = 0
+        self._events.append(("headers", b""))
 
     def _count_header(self, size: int) -> None:
         self._header_bytes += size
@@ -135,11 +143,14 @@ class MultipartReader:
             yield current
 
     def _start_part(self) -> Part:
-        headers = dict(self._headers)
-        self._headers.clear()
-        self._header_bytes = 0
+        headers = self._part_headers.popleft()
         _, options = parse_options_header(headers.get(b"content-disposition", b""))
         name = options.get(b"name", b"").decode("utf-8", errors="replace")
         raw_filename = options.get(b"filename")
-        filename = None if raw_filename is None else raw_filename.decode("utf-8", errors="replace")
+        if raw_filename is None:
+            return Part(self, name, None)
+        filename = raw_filename.decode("utf-8", errors="replace")
+        # Browsers (and httpx) escape these three in filenames, as the HTML standard says.
+        for escaped, char in (("%22", '"'), ("%0D", "\r"), ("%0A", "\n")):
+            filename = filename.replace(escaped, char)
         return Part(self, name, filename)

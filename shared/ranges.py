@@ -44,8 +44,8 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
         return ByteRange(max(0, size - suffix), size - 1)
     start = int(first)
     end = int(last) if last else size - 1
-    if end < start:
-        return None
+    if last and end < start:
+        return None  # syntactically invalid: ignored
     if start >= size:
         raise RangeNotSatisfiable(size)
     return ByteRange(start, min(end, size - 1))

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pycep import BicepParser
 
@@ -39,7 +39,7 @@ def bicep_files() -> list[Path]:
 @functools.cache
 def parse(path: Path) -> Tree:
     """The pycep tree of one Bicep file (parsed once per test session)."""
-    return _parser().parse(file_path=path)
+    return cast(Tree, _parser().parse(file_path=path))
 
 
 def module_file(name: str) -> Path:
@@ -216,7 +216,7 @@ def _render_accessor(path: list[Any], variables: Mapping[str, Any]) -> str:
 
 _ARITHMETIC = {
     "add": lambda a, b: a + b,
-    "subtract": lambda a, b: a - b,
+    "substract": lambda a, b: a - b,  # pycep's spelling
     "multiply": lambda a, b: a * b,
     "divide": lambda a, b: a // b,
     "modulo": lambda a, b: a % b,

@@ -1,0 +1,81 @@
+"""Session fixtures: one in-memory Azurite on free ports, and the local host serving the app."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from devhost import azurite
+from devhost.app import build_app
+from shared.config import get_settings
+from tests.utils.server import ROOT, serve
+from tests.utils.storage import StorageProbe
+
+MIB = 1024 * 1024
+TEST_SETTINGS = {
+    "MAX_UPLOAD_BYTES": str(9 * MIB),
+    "DEFAULT_TTL_SECONDS": "3600",
+    "MAX_TTL_SECONDS": "86400",
+    "PUBLIC_BASE_URL": "",
+    "CLEANUP_SCHEDULE": "0 */5 * * * *",
+}
+
+
+@pytest.fixture(scope="session")
+def azurite_ports() -> Iterator[azurite.AzuritePorts]:
+    ports = azurite.AzuritePorts(azurite.free_port(), azurite.free_port(), azurite.free_port())
+    process = azurite.start(ports)
+    try:
+        yield ports
+    finally:
+        azurite.stop(process)
+
+
+@pytest.fixture(scope="session")
+def base_url(azurite_ports: azurite.AzuritePorts) -> Iterator[str]:
+    saved = dict(os.environ)
+    os.environ.update(TEST_SETTINGS)
+    os.environ["STORAGE_CONNECTION_STRING"] = azurite_ports.connection_string()
+    get_settings.cache_clear()
+    function_app = importlib.import_module("function_app")
+    try:
+        with serve(build_app(function_app.app, ROOT / "host.json")) as url:
+            yield url
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        get_settings.cache_clear()
+
+
+@pytest.fixture
+def client(base_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture(scope="session")
+def storage(azurite_ports: azurite.AzuritePorts) -> StorageProbe:
+    return StorageProbe(azurite_ports.connection_string())
+
+
+@pytest.fixture
+def settings_env(base_url: str) -> Iterator[dict[str, str]]:
+    """Change settings for one test: set keys in the returned dict; restored afterwards."""
+    saved = dict(os.environ)
+
+    class _Env(dict[str, str]):
+        def __setitem__(self, key: str, value: str) -> None:
+            super().__setitem__(key, value)
+            os.environ[key] = value
+            get_settings.cache_clear()
+
+    try:
+        yield _Env()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        get_settings.cache_clear()

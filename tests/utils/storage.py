@@ -1,0 +1,40 @@
+"""Look at what the service left in Azurite, with the synchronous SDK (never the app's code)."""
+
+from __future__ import annotations
+
+from azure.core.exceptions import ResourceNotFoundError
+from azure.data.tables import EntityProperty, TableServiceClient
+from azure.storage.blob import BlobServiceClient
+
+CONTAINER = "fileshare"
+
+
+class StorageProbe:
+    def __init__(self, connection_string: str) -> None:
+        self.blobs = BlobServiceClient.from_connection_string(connection_string)
+        self.tables = TableServiceClient.from_connection_string(connection_string)
+
+    def blob_names(self) -> set[str]:
+        container = self.blobs.get_container_client(CONTAINER)
+        if not container.exists():
+            return set()
+        return set(container.list_blob_names())
+
+    def blob_exists(self, file_url: str) -> bool:
+        return bool(self.blobs.get_blob_client(CONTAINER, f"f/{file_url}").exists())
+
+    def file_row(self, file_url: str) -> dict[str, object] | None:
+        try:
+            entity = self.tables.get_table_client("files").get_entity(file_url, "file")
+        except ResourceNotFoundError:
+            return None
+        return {k: v.value if isinstance(v, EntityProperty) else v for k, v in entity.items()}
+
+    def file_rows(self) -> set[str]:
+        return {e["PartitionKey"] for e in self.tables.get_table_client("files").list_entities()}
+
+    def expiry_rows(self) -> set[str]:
+        return {e["RowKey"] for e in self.tables.get_table_client("expiry").list_entities()}
+
+    def snapshot(self) -> tuple[set[str], set[str], set[str]]:
+        return self.blob_names(), self.file_rows(), self.expiry_rows()
