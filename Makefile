@@ -22,7 +22,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 local.settings.json:
-	cp local.settings.sample.json $@
+	$(PYTHON) -m devhost.local_settings $@
 
 run: install
 	$(PY) -m devhost.launch

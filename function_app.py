@@ -2,7 +2,7 @@
 
 import azure.functions as func
 
-from functions import cleanup, delete, download, metadata, upload
+from functions import account_files, auth, cleanup, delete, download, groups, metadata, upload
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
@@ -10,4 +10,7 @@ app.register_functions(upload.bp)
 app.register_functions(download.bp)
 app.register_functions(delete.bp)
 app.register_functions(metadata.bp)
+app.register_functions(auth.bp)
+app.register_functions(account_files.bp)
+app.register_functions(groups.bp)
 app.register_functions(cleanup.bp)

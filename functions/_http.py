@@ -1,6 +1,7 @@
 """What every HTTP edge shares: the one place errors become the contract's JSON."""
 
 import functools
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -8,8 +9,12 @@ from typing import Any
 from azurefunctions.extensions.http.fastapi import JSONResponse, Request, Response
 from starlette.requests import ClientDisconnect
 
+from shared.auth import authenticate
 from shared.config import get_settings
 from shared.errors import ServiceError
+from shared.expiry import utcnow
+from shared.ratelimit import client_address, enforce
+from shared.tokens import TokenClaims
 
 logger = logging.getLogger(__name__)
 
@@ -57,3 +62,36 @@ def base_url(req: Request) -> str:
 
 def path_param(req: Request, name: str) -> str:
     return str(req.path_params.get(name, ""))
+
+
+async def read_json(req: Request, *, limit: int = 64 * 1024) -> Any:
+    """The JSON body, or None when it is absent, too large or not JSON."""
+    body = bytearray()
+    async for chunk in req.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+async def caller(req: Request) -> TokenClaims:
+    """The authenticated caller, or the contract's section 1.1 error."""
+    return await authenticate(
+        req.headers.get("authorization"), settings=get_settings(), now=utcnow()
+    )
+
+
+async def limit_rate(req: Request, scope: str, limit: int) -> None:
+    """Count this request against the caller's address; 429 once over `limit` in the window."""
+    settings = get_settings()
+    client = client_address(
+        req.client.host if req.client else None,
+        req.headers.get("x-forwarded-for"),
+        behind_front_end=settings.running_in_azure,
+    )
+    await enforce(
+        scope, client, limit=limit, window_seconds=settings.rate_limit_window_seconds, now=utcnow()
+    )

@@ -3,7 +3,7 @@
 import azure.functions as func
 from azurefunctions.extensions.http.fastapi import PlainTextResponse, Request, Response
 
-from functions._http import base_url, handle_errors, json_response, path_param
+from functions._http import base_url, handle_errors, json_response, limit_rate, path_param
 from shared import uploads
 from shared.accept import best_offer
 from shared.auth import Identity
@@ -18,9 +18,7 @@ bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 @bp.route(route="api/upload/{group_id}", methods=["POST"])
 @handle_errors
 async def upload_file(req: Request) -> Response:
-    owner, identity = await uploads.resolve_owner(
-        path_param(req, "group_id"), req.headers.get("authorization")
-    )
+    owner, identity = await _accept(req)
     record = await uploads.receive_multipart(
         req.headers.get("content-type", ""),
         req.headers.get("content-length"),
@@ -36,9 +34,7 @@ async def upload_file(req: Request) -> Response:
 @bp.route(route="api/upload/{group_id}/{filename}", methods=["PUT"])
 @handle_errors
 async def upload_raw(req: Request) -> Response:
-    owner, identity = await uploads.resolve_owner(
-        path_param(req, "group_id"), req.headers.get("authorization")
-    )
+    owner, identity = await _accept(req)
     record = await uploads.receive_raw(
         path_param(req, "filename"),
         req.headers.get("content-length"),
@@ -49,6 +45,17 @@ async def upload_raw(req: Request) -> Response:
         now=utcnow(),
     )
     return _uploaded(req, record, identity)
+
+
+async def _accept(req: Request) -> tuple[uploads.Owner, Identity]:
+    settings = get_settings()
+    await limit_rate(req, "upload", settings.upload_rate_limit_per_minute)
+    return await uploads.resolve_owner(
+        path_param(req, "group_id"),
+        req.headers.get("authorization"),
+        settings=settings,
+        now=utcnow(),
+    )
 
 
 def _uploaded(req: Request, record: FileRecord, identity: Identity) -> Response:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from shared import tokens
+from shared.config import Settings
 from shared.errors import AuthError
 
 
@@ -25,19 +28,17 @@ def bearer_token(header: str | None) -> str:
     return token.strip()
 
 
-async def authenticate(header: str | None) -> str:
-    """The username the header's token belongs to.
-
-    No account store exists yet (it comes with the accounts issue), so every well-formed token
-    is unknown: the contract's "Token not found".
-    """
-    bearer_token(header)
-    raise AuthError(AuthError.NOT_FOUND)
+async def authenticate(
+    header: str | None, *, settings: Settings, now: datetime
+) -> tokens.TokenClaims:
+    """The claims of the header's valid, unrevoked token, or the section 1.1 error."""
+    return await tokens.verify(bearer_token(header), settings=settings, now=now)
 
 
-async def identify(header: str | None) -> Identity:
+async def identify(header: str | None, *, settings: Settings, now: datetime) -> Identity:
     """For endpoints that work anonymously but report why a token was not accepted."""
     try:
-        return Identity(await authenticate(header), {})
+        claims = await authenticate(header, settings=settings, now=now)
     except AuthError as exc:
         return Identity(None, exc.auth_error())
+    return Identity(claims.username, {})

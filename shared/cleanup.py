@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared import files, ratelimit, tokens
 from shared.storage import blobs, expiry_index, file_table
 from shared.storage.expiry_index import ExpiryEntry
 from shared.storage.names import file_blob_name
@@ -14,6 +15,7 @@ from shared.storage.names import file_blob_name
 logger = logging.getLogger(__name__)
 
 _CONCURRENCY = 16
+_BATCH = 1000
 
 
 @dataclass
@@ -31,35 +33,39 @@ async def run_cleanup(now: datetime) -> CleanupReport:
 
     async def process(entry: ExpiryEntry) -> None:
         async with gate:
-            await _process(entry, now, report)
+            if await _process(entry, now, report):
+                await expiry_index.remove(entry)
+                report.entries_processed += 1
 
     batch: list[ExpiryEntry] = []
     async for entry in expiry_index.due(now):
         batch.append(entry)
-        if len(batch) >= 1000:
+        if len(batch) >= _BATCH:
             await asyncio.gather(*(process(e) for e in batch))
             batch.clear()
     await asyncio.gather(*(process(e) for e in batch))
     return report
 
 
-async def _process(entry: ExpiryEntry, now: datetime, report: CleanupReport) -> None:
-    record = await file_table.get(entry.item_id)
+async def _process(entry: ExpiryEntry, now: datetime, report: CleanupReport) -> bool:
+    """Do what the entry is due for; False keeps the entry for a later run."""
     if entry.kind == expiry_index.FILE:
-        if record is not None and record.expires_at <= now:
-            if await file_table.delete(record.file_url):
-                report.files_deleted += 1
-            await blobs.delete(file_blob_name(record.file_url))
-        elif record is None:
+        record = await file_table.get(entry.item_id)
+        if record is None:
             # Record already gone (deleted, consumed, or a crash mid-removal): finish the job.
             await blobs.delete(file_blob_name(entry.item_id))
-        else:
-            return  # not this entry's time after all; keep it
-    elif (
-        entry.kind == expiry_index.UPLOAD
-        and record is None
-        and await blobs.delete(file_blob_name(entry.item_id))
-    ):
-        report.orphan_blobs_deleted += 1
-    await expiry_index.remove(entry)
-    report.entries_processed += 1
+        elif record.expires_at > now:
+            return False
+        elif await files.remove(record):
+            report.files_deleted += 1
+    elif entry.kind == expiry_index.UPLOAD:
+        record = await file_table.get(entry.item_id)
+        if record is None and await blobs.delete(file_blob_name(entry.item_id)):
+            report.orphan_blobs_deleted += 1
+    elif entry.kind == expiry_index.TOKEN:
+        await tokens.forget(entry.item_id)
+    elif entry.kind == expiry_index.RATE_WINDOW:
+        await ratelimit.forget(entry.item_id)
+    else:
+        logger.warning("unknown expiry entry kind %r; dropping it", entry.kind)
+    return True

@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+_MIN_SECRET_CHARS = 32
 
 
 class SettingsError(ValueError):
@@ -33,7 +35,7 @@ def _str(env: Mapping[str, str], key: str, default: str = "") -> str:
 class Settings:
     """Every setting the app reads; names match the app settings in Azure."""
 
-    storage_connection_string: str
+    storage_connection_string: str = field(repr=False)
     storage_blob_endpoint: str
     storage_table_endpoint: str
     azure_client_id: str
@@ -42,6 +44,12 @@ class Settings:
     max_ttl_seconds: int
     public_base_url: str
     cleanup_schedule: str
+    jwt_secret: str = field(repr=False)
+    access_token_ttl_seconds: int
+    bot_token_ttl_seconds: int
+    upload_rate_limit_per_minute: int
+    auth_rate_limit_per_minute: int
+    rate_limit_window_seconds: int
     running_in_azure: bool
 
     @classmethod
@@ -57,6 +65,12 @@ class Settings:
             max_ttl_seconds=_int(env, "MAX_TTL_SECONDS", 2_592_000, minimum=1),
             public_base_url=_str(env, "PUBLIC_BASE_URL").rstrip("/"),
             cleanup_schedule=_str(env, "CLEANUP_SCHEDULE", "0 */5 * * * *"),
+            jwt_secret=_str(env, "JWT_SECRET"),
+            access_token_ttl_seconds=_int(env, "ACCESS_TOKEN_TTL_SECONDS", 86_400, minimum=1),
+            bot_token_ttl_seconds=_int(env, "BOT_TOKEN_TTL_SECONDS", 15_552_000, minimum=1),
+            upload_rate_limit_per_minute=_int(env, "UPLOAD_RATE_LIMIT_PER_MINUTE", 2, minimum=1),
+            auth_rate_limit_per_minute=_int(env, "AUTH_RATE_LIMIT_PER_MINUTE", 10, minimum=1),
+            rate_limit_window_seconds=_int(env, "RATE_LIMIT_WINDOW_SECONDS", 60, minimum=1),
             # The platform sets WEBSITE_INSTANCE_ID on every Azure instance.
             running_in_azure=bool(_str(env, "WEBSITE_INSTANCE_ID")),
         )
@@ -64,6 +78,14 @@ class Settings:
         return settings
 
     def _validate(self) -> None:
+        if len(self.jwt_secret) < _MIN_SECRET_CHARS:
+            raise SettingsError(
+                f"JWT_SECRET must be set to at least {_MIN_SECRET_CHARS} random characters "
+                "(`make run` generates one into local.settings.json)"
+            )
+        if self.jwt_secret.startswith("@Microsoft.KeyVault("):
+            # An unresolved Key Vault reference arrives as this literal, publicly known text.
+            raise SettingsError("JWT_SECRET is an unresolved Key Vault reference")
         if self.default_ttl_seconds > self.max_ttl_seconds:
             raise SettingsError("DEFAULT_TTL_SECONDS must not exceed MAX_TTL_SECONDS")
         if self.public_base_url and not self.public_base_url.startswith(("http://", "https://")):

@@ -63,6 +63,18 @@ class RangeNotSatisfiable(ServiceError):
         return {"Content-Range": f"bytes */{self.size}"}
 
 
+class RateLimited(ServiceError):
+    status = 429
+    message = "Too many requests, try again later"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
 class StorageUnavailable(ServiceError):
     status = 503
     message = "Storage is temporarily unavailable, try again shortly"

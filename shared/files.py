@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from shared import ids
+from shared import ids, listing
 from shared.errors import BadRequest, FileNotFound
 from shared.expiry import iso
 from shared.models import FileRecord
@@ -23,16 +24,19 @@ async def find_live(file_url: str, now: datetime) -> FileRecord:
     return record
 
 
-async def remove(record: FileRecord) -> None:
-    """Delete in the order that never shows half a file: record, then bytes, then index entry.
+async def remove(record: FileRecord) -> bool:
+    """Delete in the order that never shows half a file: listing, record, bytes, index entry.
 
-    A crash part way leaves the index entry, so the cleanup timer finishes the job.
+    A crash part way leaves the index entry, so the cleanup timer finishes the job. True if this
+    call deleted the record (of concurrent removals, one does).
     """
-    await file_table.delete(record.file_url)
+    await listing.remove(record)
+    removed = await file_table.delete(record.file_url)
     await blobs.delete(file_blob_name(record.file_url))
     await expiry_index.remove(
         expiry_index.entry_for(expiry_index.FILE, record.file_url, record.expires_at)
     )
+    return removed
 
 
 async def delete_with_key(file_url: str, key: str | None) -> None:
@@ -45,6 +49,35 @@ async def delete_with_key(file_url: str, key: str | None) -> None:
     if not key or not ids.secrets_match(key, record.key):
         raise BadRequest("Invalid unique key")
     await remove(record)
+
+
+async def transfer(items: object, username: str, now: datetime) -> list[object]:
+    """Bind anonymous uploads to an account by file_url + key; returns the items that failed."""
+    if not isinstance(items, list):
+        raise BadRequest("No data field in request body")
+    failed: list[object] = []
+    for item in items:
+        if not await _claim(item, username, now):
+            failed.append(item)
+    return failed
+
+
+async def _claim(item: object, username: str, now: datetime) -> bool:
+    if not isinstance(item, dict):
+        return False
+    file_url, key = item.get("file_url"), item.get("key")
+    if not isinstance(file_url, str) or not isinstance(key, str):
+        return False
+    try:
+        record = await find_live(file_url, now)
+    except FileNotFound:
+        return False
+    if record.owner or record.group_id or not ids.secrets_match(key, record.key):
+        return False
+    if not await file_table.assign_owner(record, username):
+        return False
+    await listing.add(replace(record, owner=username))
+    return True
 
 
 def describe(record: FileRecord, *, base_url: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared import ids
+from shared import groups, ids, listing
 from shared.auth import Identity, authenticate, identify
 from shared.config import Settings
 from shared.content_policy import guess_content_type
@@ -175,6 +175,11 @@ async def _publish(
     )
     await expiry_index.add(expiry_index.FILE, record.file_url, record.expires_at)
     await file_table.insert(record)
+    try:
+        await listing.add(record)
+    except BaseException:
+        await blobs.gather_quietly(file_table.delete(record.file_url))
+        raise
     await blobs.gather_quietly(expiry_index.remove(staged.pending))
     return record
 
@@ -197,10 +202,13 @@ def _human_size(size: int) -> str:
     return f"{size} bytes"
 
 
-async def resolve_owner(group_id: str, authorization: str | None) -> tuple[Owner, Identity]:
-    """`private` works anonymously (reporting why a token failed); a group needs a valid token."""
+async def resolve_owner(
+    group_id: str, authorization: str | None, *, settings: Settings, now: datetime
+) -> tuple[Owner, Identity]:
+    """`private` works anonymously (reporting a failed token); a group needs a member's token."""
     if group_id == "private":
-        identity = await identify(authorization)
+        identity = await identify(authorization, settings=settings, now=now)
         return Owner(username=identity.username), identity
-    username = await authenticate(authorization)
-    return Owner(username=username, group_id=group_id), Identity(username, {})
+    claims = await authenticate(authorization, settings=settings, now=now)
+    group = await groups.require_member(group_id, claims.username)
+    return Owner(username=claims.username, group_id=group.group_id), Identity(claims.username, {})

@@ -22,6 +22,9 @@ TEST_SETTINGS = {
     "MAX_TTL_SECONDS": "86400",
     "PUBLIC_BASE_URL": "",
     "CLEANUP_SCHEDULE": "0 */5 * * * *",
+    "JWT_SECRET": "test-secret-" + "x" * 40,
+    "UPLOAD_RATE_LIMIT_PER_MINUTE": "100000",
+    "AUTH_RATE_LIMIT_PER_MINUTE": "100000",
 }
 
 

@@ -22,6 +22,8 @@ from shared.storage.names import EXPIRY_TABLE
 
 FILE = "file"
 UPLOAD = "upload"  # an upload in progress: its blob is swept if no record ever appears
+TOKEN = "token"  # noqa: S105 - an access token's revocation record, not a secret
+RATE_WINDOW = "rate"  # a rate-limit counter whose window has passed
 
 
 @dataclass(frozen=True)

@@ -11,24 +11,17 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from azure.core import MatchConditions
-from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
-from azure.data.tables import EdmType, EntityProperty, UpdateMode
+from azure.data.tables import EdmType, EntityProperty
 
 from shared.errors import FileNotFound
 from shared.models import FileRecord
-from shared.storage.clients import table
-from shared.storage.errors import translate_storage_errors
+from shared.storage import entities
 from shared.storage.names import FILES_TABLE
 
 logger = logging.getLogger(__name__)
 
 _ROW = "file"
 _MAX_ATTEMPTS = 50
-
-
-def _int(value: Any) -> int:
-    return int(value.value if isinstance(value, EntityProperty) else value)
 
 
 def _to_entity(record: FileRecord) -> dict[str, Any]:
@@ -50,64 +43,51 @@ def _to_entity(record: FileRecord) -> dict[str, Any]:
     }
 
 
-def _from_entity(entity: Any) -> FileRecord:
-    max_downloads = entity.get("max_downloads")
+def _from_entity(row: dict[str, Any]) -> FileRecord:
     return FileRecord(
-        file_url=entity["PartitionKey"],
-        key=entity["key"],
-        user_filename=entity["user_filename"],
-        ext=entity.get("ext", ""),
-        content_type=entity["content_type"],
-        size=_int(entity["size"]),
-        created_at=entity["created_at"],
-        expires_at=entity["expires_at"],
-        max_downloads=None if max_downloads is None else _int(max_downloads),
-        download_count=_int(entity.get("download_count", 0)),
-        blob_etag=entity["blob_etag"],
-        owner=entity.get("owner"),
-        group_id=entity.get("group_id"),
-        etag=entity.metadata["etag"],
+        file_url=row["PartitionKey"],
+        key=row["key"],
+        user_filename=row["user_filename"],
+        ext=row.get("ext", ""),
+        content_type=row["content_type"],
+        size=int(row["size"]),
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+        max_downloads=row.get("max_downloads"),
+        download_count=int(row.get("download_count", 0)),
+        blob_etag=row["blob_etag"],
+        owner=row.get("owner"),
+        group_id=row.get("group_id"),
+        etag=row["etag"],
     )
 
 
 async def insert(record: FileRecord) -> None:
-    client = await table(FILES_TABLE)
-    with translate_storage_errors():
-        await client.create_entity({k: v for k, v in _to_entity(record).items() if v is not None})
+    if not await entities.insert(FILES_TABLE, _to_entity(record)):
+        raise RuntimeError(f"file_url collision on {record.file_url}")  # 96 random bits: never
 
 
 async def get(file_url: str) -> FileRecord | None:
-    client = await table(FILES_TABLE)
-    with translate_storage_errors():
-        try:
-            return _from_entity(await client.get_entity(file_url, _ROW))
-        except ResourceNotFoundError:
-            return None
+    row = await entities.get(FILES_TABLE, file_url, _ROW)
+    return None if row is None else _from_entity(row)
 
 
 async def delete(file_url: str) -> bool:
     """Remove the record; False if it was already gone."""
-    client = await table(FILES_TABLE)
-    with translate_storage_errors():
-        try:
-            await client.delete_entity(file_url, _ROW)
-        except ResourceNotFoundError:
-            return False
-    return True
+    return await entities.delete(FILES_TABLE, file_url, _ROW)
 
 
-async def _set_count(record: FileRecord, count: int) -> FileRecord:
-    """Write a new download count if the row is unchanged; raises ResourceModifiedError if not."""
-    client = await table(FILES_TABLE)
+async def assign_owner(record: FileRecord, username: str) -> bool:
+    """Bind an anonymous file to an account, unless the row changed meanwhile."""
+    entity = {"PartitionKey": record.file_url, "RowKey": _ROW, "owner": username}
+    return await entities.update(FILES_TABLE, entity, etag=record.etag) is not None
+
+
+async def _set_count(record: FileRecord, count: int) -> FileRecord | None:
+    """The record with a new download count, or None if the row changed meanwhile."""
     entity = {"PartitionKey": record.file_url, "RowKey": _ROW, "download_count": count}
-    with translate_storage_errors():
-        result = await client.update_entity(
-            entity,
-            mode=UpdateMode.MERGE,
-            etag=record.etag,
-            match_condition=MatchConditions.IfNotModified,
-        )
-    return record.with_count(count, result["etag"])
+    etag = await entities.update(FILES_TABLE, entity, etag=record.etag)
+    return None if etag is None else record.with_count(count, etag)
 
 
 async def claim_download(record: FileRecord, now: datetime) -> FileRecord:
@@ -115,13 +95,13 @@ async def claim_download(record: FileRecord, now: datetime) -> FileRecord:
     for _ in range(_MAX_ATTEMPTS):
         if not record.is_live(now):
             raise FileNotFound()
-        try:
-            return await _set_count(record, record.download_count + 1)
-        except (ResourceModifiedError, ResourceNotFoundError):
-            fresh = await get(record.file_url)
-            if fresh is None:
-                raise FileNotFound() from None
-            record = fresh
+        claimed = await _set_count(record, record.download_count + 1)
+        if claimed is not None:
+            return claimed
+        fresh = await get(record.file_url)
+        if fresh is None:
+            raise FileNotFound()
+        record = fresh
     logger.warning("download claim on %s lost %d races", record.file_url, _MAX_ATTEMPTS)
     raise FileNotFound()
 
@@ -132,8 +112,5 @@ async def release_download(file_url: str) -> None:
         record = await get(file_url)
         if record is None or record.download_count == 0:
             return
-        try:
-            await _set_count(record, record.download_count - 1)
+        if await _set_count(record, record.download_count - 1) is not None:
             return
-        except (ResourceModifiedError, ResourceNotFoundError):
-            continue

@@ -7,8 +7,25 @@ FILE_BLOB_PREFIX = "f/"
 
 FILES_TABLE = "files"
 EXPIRY_TABLE = "expiry"
+USERS_TABLE = "users"
+TOKENS_TABLE = "tokens"
+GROUPS_TABLE = "groups"
+INVITES_TABLE = "invites"
+MEMBERSHIPS_TABLE = "memberships"
+OWNER_FILES_TABLE = "ownerfiles"
+RATE_LIMITS_TABLE = "ratelimits"
 
-TABLES = (FILES_TABLE, EXPIRY_TABLE)
+TABLES = (
+    FILES_TABLE,
+    EXPIRY_TABLE,
+    USERS_TABLE,
+    TOKENS_TABLE,
+    GROUPS_TABLE,
+    INVITES_TABLE,
+    MEMBERSHIPS_TABLE,
+    OWNER_FILES_TABLE,
+    RATE_LIMITS_TABLE,
+)
 
 
 def file_blob_name(file_url: str) -> str:

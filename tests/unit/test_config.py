@@ -6,7 +6,8 @@ import pytest
 
 from shared.config import Settings, SettingsError
 
-AZURITE = {"STORAGE_CONNECTION_STRING": "UseDevelopmentStorage=true"}
+SECRET = "s" * 32
+AZURITE = {"STORAGE_CONNECTION_STRING": "UseDevelopmentStorage=true", "JWT_SECRET": SECRET}
 
 
 def test_defaults_match_the_documented_values() -> None:
@@ -44,12 +45,26 @@ def test_malformed_values_fail_naming_the_key(env: dict[str, str], key: str) -> 
 
 def test_storage_must_be_configured() -> None:
     with pytest.raises(SettingsError, match="STORAGE_CONNECTION_STRING"):
-        Settings.from_env({})
+        Settings.from_env({"JWT_SECRET": SECRET})
+
+
+@pytest.mark.parametrize("secret", ["", "short", "@Microsoft.KeyVault(SecretUri=https://kv/secrets/jwt)"])
+def test_weak_or_unresolved_jwt_secret_is_refused(secret: str) -> None:
+    with pytest.raises(SettingsError, match="JWT_SECRET"):
+        Settings.from_env({**AZURITE, "JWT_SECRET": secret})
+
+
+def test_settings_repr_never_shows_secrets() -> None:
+    settings = Settings.from_env(AZURITE)
+
+    assert SECRET not in repr(settings)
+    assert "UseDevelopmentStorage" not in repr(settings)
 
 
 def test_identity_endpoints_are_enough_without_a_connection_string() -> None:
     settings = Settings.from_env(
         {
+            "JWT_SECRET": SECRET,
             "STORAGE_BLOB_ENDPOINT": "https://acct.blob.core.windows.net",
             "STORAGE_TABLE_ENDPOINT": "https://acct.table.core.windows.net",
         }
@@ -62,6 +77,7 @@ def test_account_key_connection_string_is_refused_in_azure() -> None:
     with pytest.raises(SettingsError, match="account key"):
         Settings.from_env(
             {
+                "JWT_SECRET": SECRET,
                 "WEBSITE_INSTANCE_ID": "abc",
                 "STORAGE_CONNECTION_STRING": "DefaultEndpointsProtocol=https;AccountKey=xyz",
             }

@@ -1,0 +1,70 @@
+"""Accounts: POST /api/register, /api/login, /api/refresh_token, /api/logout (contract 1.2)."""
+
+import azure.functions as func
+from azurefunctions.extensions.http.fastapi import Request, Response
+
+from functions._http import caller, handle_errors, json_response, limit_rate, read_json
+from shared import accounts
+from shared.config import get_settings
+from shared.expiry import utcnow
+
+bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+_TRUE = {"1", "true", "yes"}
+
+
+@bp.route(route="api/register", methods=["POST"])
+@handle_errors
+async def register(req: Request) -> Response:
+    await limit_rate(req, "auth", get_settings().auth_rate_limit_per_minute)
+    username, password = accounts.credentials(await read_json(req))
+    session = await accounts.register(
+        username, password, bot=_is_bot(req), settings=get_settings(), now=utcnow()
+    )
+    return _session(session)
+
+
+@bp.route(route="api/login", methods=["POST"])
+@handle_errors
+async def login(req: Request) -> Response:
+    await limit_rate(req, "auth", get_settings().auth_rate_limit_per_minute)
+    username, password = accounts.credentials(await read_json(req))
+    session = await accounts.login(
+        username, password, bot=_is_bot(req), settings=get_settings(), now=utcnow()
+    )
+    return _session(session)
+
+
+@bp.route(route="api/refresh_token", methods=["POST"])
+@handle_errors
+async def refresh_token(req: Request) -> Response:
+    await limit_rate(req, "auth", get_settings().auth_rate_limit_per_minute)
+    body = await read_json(req)
+    token = body.get("accessToken") if isinstance(body, dict) else None
+    new_token = await accounts.refresh(token, settings=get_settings(), now=utcnow())
+    return json_response(
+        {"status": "success", "message": "token refreshed", "accessToken": new_token}
+    )
+
+
+@bp.route(route="api/logout", methods=["POST"])
+@handle_errors
+async def logout(req: Request) -> Response:
+    await limit_rate(req, "auth", get_settings().auth_rate_limit_per_minute)
+    await accounts.logout(await caller(req))
+    return json_response({"status": "success", "message": "logged out"})
+
+
+def _is_bot(req: Request) -> bool:
+    return req.query_params.get("bot", "").lower() in _TRUE
+
+
+def _session(session: accounts.Session) -> Response:
+    return json_response(
+        {
+            "status": "success",
+            "accessToken": session.access_token,
+            "username": session.username,
+            "message": "logged in with password",
+        }
+    )

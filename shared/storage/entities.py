@@ -1,0 +1,98 @@
+"""Point operations on any of the app's tables, with SDK errors translated once.
+
+Conditional writes report a lost race as a return value (False/None) rather than an exception, so
+callers that retry on ETag conflicts read plainly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from azure.core import MatchConditions
+from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
+from azure.data.tables import EntityProperty, UpdateMode
+
+from shared.storage.clients import table
+from shared.storage.errors import translate_storage_errors
+
+Entity = dict[str, Any]
+
+
+def plain(entity: Mapping[str, Any]) -> Entity:
+    """Entity values as plain Python (Int64 arrives wrapped); the row's ETag under `etag`."""
+    values = {k: v.value if isinstance(v, EntityProperty) else v for k, v in entity.items()}
+    metadata = getattr(entity, "metadata", None)
+    if metadata:
+        values["etag"] = metadata["etag"]
+    return values
+
+
+async def get(table_name: str, partition: str, row: str) -> Entity | None:
+    client = await table(table_name)
+    with translate_storage_errors():
+        try:
+            return plain(await client.get_entity(partition, row))
+        except ResourceNotFoundError:
+            return None
+
+
+async def insert(table_name: str, entity: Mapping[str, Any]) -> bool:
+    """Create the row; False if one with the same keys exists (uniqueness, atomically)."""
+    client = await table(table_name)
+    with translate_storage_errors():
+        try:
+            await client.create_entity({k: v for k, v in entity.items() if v is not None})
+        except ResourceExistsError:
+            return False
+    return True
+
+
+async def upsert(table_name: str, entity: Mapping[str, Any]) -> None:
+    client = await table(table_name)
+    with translate_storage_errors():
+        await client.upsert_entity({k: v for k, v in entity.items() if v is not None})
+
+
+async def update(table_name: str, entity: Mapping[str, Any], *, etag: str) -> str | None:
+    """Merge `entity` if the row still has `etag`; its new ETag, or None if the race was lost."""
+    client = await table(table_name)
+    with translate_storage_errors():
+        try:
+            result = await client.update_entity(
+                dict(entity),
+                mode=UpdateMode.MERGE,
+                etag=etag,
+                match_condition=MatchConditions.IfNotModified,
+            )
+        except (ResourceModifiedError, ResourceNotFoundError):
+            return None
+    return str(result["etag"])
+
+
+async def delete(table_name: str, partition: str, row: str, *, etag: str | None = None) -> bool:
+    """Delete the row (only if unchanged, given `etag`); False if it was gone or had changed."""
+    client = await table(table_name)
+    condition: dict[str, Any] = (
+        {"etag": etag, "match_condition": MatchConditions.IfNotModified} if etag else {}
+    )
+    with translate_storage_errors():
+        try:
+            await client.delete_entity(partition, row, **condition)
+        except (ResourceNotFoundError, ResourceModifiedError):
+            return False
+    return True
+
+
+async def partition(table_name: str, key: str, *, limit: int | None = None) -> list[Entity]:
+    """Every row of one partition, in RowKey order: a partition query, never a scan."""
+    client = await table(table_name)
+    rows: list[Entity] = []
+    with translate_storage_errors():
+        async for entity in client.query_entities(
+            "PartitionKey eq @pk", parameters={"pk": key}, results_per_page=1000
+        ):
+            rows.append(plain(entity))
+            if limit is not None and len(rows) >= limit:
+                break
+    return rows

@@ -1,0 +1,88 @@
+"""Access tokens: HS256 JWTs whose id is stored, so logout and refresh revoke them everywhere.
+
+Key scheme in the `tokens` table: PartitionKey = token id (`jti`), RowKey = "token"; every request
+with a token makes one point read to see that it was not revoked.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+
+from shared.config import Settings
+from shared.errors import AuthError
+from shared.storage import entities, expiry_index
+from shared.storage.names import TOKENS_TABLE
+
+ALGORITHM = "HS256"
+_ROW = "token"
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    username: str
+    token_id: str
+    bot: bool
+    expires_at: datetime
+
+
+async def issue(username: str, *, bot: bool, settings: Settings, now: datetime) -> str:
+    """Sign a token and record its id; it is valid until it expires or is revoked."""
+    ttl = settings.bot_token_ttl_seconds if bot else settings.access_token_ttl_seconds
+    expires_at = now + timedelta(seconds=ttl)
+    token_id = secrets.token_urlsafe(18)
+    await expiry_index.add(expiry_index.TOKEN, token_id, expires_at)
+    await entities.insert(
+        TOKENS_TABLE,
+        {
+            "PartitionKey": token_id,
+            "RowKey": _ROW,
+            "username": username,
+            "bot": bot,
+            "expires_at": expires_at,
+        },
+    )
+    claims = {"sub": username, "jti": token_id, "bot": bot, "iat": now, "exp": expires_at}
+    return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
+
+
+def decode(token: str, *, settings: Settings, now: datetime) -> TokenClaims:
+    """Verify signature and expiry; only HS256 is accepted (no `none`, no key confusion)."""
+    try:
+        claims = jwt.decode(
+            token,
+            settings.jwt_secret,
+            algorithms=[ALGORITHM],
+            options={"require": ["sub", "jti", "exp", "iat"], "verify_iat": False},
+            leeway=0,
+        )
+    except jwt.ExpiredSignatureError:
+        raise AuthError(AuthError.EXPIRED) from None
+    except jwt.InvalidTokenError:
+        raise AuthError(AuthError.INVALID) from None
+    expires_at = datetime.fromtimestamp(int(claims["exp"]), tz=now.tzinfo)
+    if expires_at <= now:
+        raise AuthError(AuthError.EXPIRED)
+    return TokenClaims(str(claims["sub"]), str(claims["jti"]), bool(claims.get("bot")), expires_at)
+
+
+async def verify(token: str, *, settings: Settings, now: datetime) -> TokenClaims:
+    """A valid, unrevoked token's claims, or the section 1.1 error."""
+    claims = decode(token, settings=settings, now=now)
+    row = await entities.get(TOKENS_TABLE, claims.token_id, _ROW)
+    if row is None or row.get("username") != claims.username:
+        raise AuthError(AuthError.NOT_FOUND)
+    return claims
+
+
+async def revoke(claims: TokenClaims) -> bool:
+    """Delete the token's record; False if another request revoked it first."""
+    return await entities.delete(TOKENS_TABLE, claims.token_id, _ROW)
+
+
+async def forget(token_id: str) -> None:
+    """Drop an expired token's record (cleanup)."""
+    await entities.delete(TOKENS_TABLE, token_id, _ROW)
