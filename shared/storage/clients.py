@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from typing import Any
 
 from azure.core.exceptions import ResourceExistsError
@@ -18,6 +19,9 @@ from azure.storage.blob.aio import BlobServiceClient, ContainerClient
 from shared.config import Settings, get_settings
 from shared.storage.errors import translate_storage_errors
 from shared.storage.names import CONTAINER, TABLES
+
+# The SDKs log every request and response at INFO: noise, and it can include URLs.
+logging.getLogger("azure").setLevel(logging.WARNING)
 
 MIB = 1024 * 1024
 BLOCK_SIZE = 4 * MIB
