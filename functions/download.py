@@ -4,6 +4,7 @@ import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response, StreamingResponse
 
 from functions._http import handle_errors, path_param
+from shared.config import get_settings
 from shared.downloads import DownloadRequest, open_download
 from shared.expiry import utcnow
 
@@ -36,6 +37,7 @@ async def _serve(req: Request) -> Response:
             if_none_match=headers.get("if-none-match"),
             if_range=headers.get("if-range"),
         ),
+        settings=get_settings(),
         now=utcnow(),
     )
     if download.body is not None:

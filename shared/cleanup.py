@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from shared import files, ratelimit, tokens
+from shared.errors import FileNotFound
 from shared.storage import blobs, expiry_index, file_table
 from shared.storage.expiry_index import ExpiryEntry
-from shared.storage.names import file_blob_name
+from shared.storage.names import MALICIOUS, file_blob_name
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ class CleanupReport:
 
     files_deleted: int = 0
     orphan_blobs_deleted: int = 0
+    malicious_deleted: int = 0
     entries_processed: int = 0
 
 
@@ -62,6 +64,17 @@ async def _process(entry: ExpiryEntry, now: datetime, report: CleanupReport) -> 
         record = await file_table.get(entry.item_id)
         if record is None and await blobs.delete(file_blob_name(entry.item_id)):
             report.orphan_blobs_deleted += 1
+    elif entry.kind == expiry_index.SCAN:
+        record = await file_table.get(entry.item_id)
+        if record is not None:
+            try:
+                verdict = await blobs.scan_verdict(file_blob_name(record.file_url))
+            except FileNotFound:
+                return True  # the file went away meanwhile
+            if verdict is None:
+                return False  # not scanned yet: look again next run
+            if verdict == MALICIOUS and await files.remove(record):
+                report.malicious_deleted += 1
     elif entry.kind == expiry_index.TOKEN:
         await tokens.forget(entry.item_id)
     elif entry.kind == expiry_index.RATE_WINDOW:

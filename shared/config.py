@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 _MIN_SECRET_CHARS = 32
 
@@ -25,6 +25,15 @@ def _int(env: Mapping[str, str], key: str, default: int, *, minimum: int = 0) ->
     if value < minimum:
         raise SettingsError(f"{key} must be at least {minimum}, got {value}")
     return value
+
+
+def _bool(env: Mapping[str, str], key: str) -> bool:
+    raw = env.get(key, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{key} must be true or false, got {raw!r}")
 
 
 def _str(env: Mapping[str, str], key: str, default: str = "") -> str:
@@ -50,6 +59,7 @@ class Settings:
     upload_rate_limit_per_minute: int
     auth_rate_limit_per_minute: int
     rate_limit_window_seconds: int
+    malware_scanning: bool
     running_in_azure: bool
 
     @classmethod
@@ -71,6 +81,7 @@ class Settings:
             upload_rate_limit_per_minute=_int(env, "UPLOAD_RATE_LIMIT_PER_MINUTE", 2, minimum=1),
             auth_rate_limit_per_minute=_int(env, "AUTH_RATE_LIMIT_PER_MINUTE", 10, minimum=1),
             rate_limit_window_seconds=_int(env, "RATE_LIMIT_WINDOW_SECONDS", 60, minimum=1),
+            malware_scanning=_bool(env, "MALWARE_SCANNING"),
             # The platform sets WEBSITE_INSTANCE_ID on every Azure instance.
             running_in_azure=bool(_str(env, "WEBSITE_INSTANCE_ID")),
         )
@@ -101,6 +112,17 @@ class Settings:
                 "STORAGE_CONNECTION_STRING with an account key is refused in Azure: "
                 "use STORAGE_BLOB_ENDPOINT/STORAGE_TABLE_ENDPOINT and the managed identity"
             )
+
+
+# Fields not read from an app setting of their own name.
+_NOT_APP_SETTINGS = frozenset({"running_in_azure"})
+# Read locally only: Azure connects with the managed identity.
+LOCAL_ONLY_SETTINGS = frozenset({"STORAGE_CONNECTION_STRING"})
+
+
+def setting_names() -> frozenset[str]:
+    """The app setting behind each field: the field's name in upper case."""
+    return frozenset(f.name.upper() for f in fields(Settings) if f.name not in _NOT_APP_SETTINGS)
 
 
 @functools.cache

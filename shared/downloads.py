@@ -15,11 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from shared import content_policy, files
+from shared.config import Settings
+from shared.errors import BeingScanned, Forbidden
 from shared.etags import if_range_allows, none_match_hits
 from shared.models import FileRecord
 from shared.ranges import parse_range
 from shared.storage import blobs, file_table
-from shared.storage.names import file_blob_name
+from shared.storage.names import MALICIOUS, file_blob_name
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +47,12 @@ class DownloadResponse:
     body: AsyncIterator[bytes] | None = None
 
 
-async def open_download(request: DownloadRequest, *, now: datetime) -> DownloadResponse:
+async def open_download(
+    request: DownloadRequest, *, settings: Settings, now: datetime
+) -> DownloadResponse:
     record = await files.find_live(request.file_url, now)
+    if settings.malware_scanning:
+        await _require_clean(record)
     limited = record.max_downloads is not None
     validators = {
         "ETag": record.blob_etag,
@@ -86,6 +92,16 @@ async def open_download(request: DownloadRequest, *, now: datetime) -> DownloadR
     if counted:
         record = await file_table.claim_download(record, now)
     return DownloadResponse(status, headers, _stream(record, start, length, counted=counted))
+
+
+async def _require_clean(record: FileRecord) -> None:
+    """Serve only what Defender for Storage found clean; a malicious file is deleted at once."""
+    verdict = await blobs.scan_verdict(file_blob_name(record.file_url))
+    if verdict is None:
+        raise BeingScanned()
+    if verdict == MALICIOUS:
+        await files.remove(record)
+        raise Forbidden("The file was blocked: malware detected")
 
 
 async def _stream(

@@ -75,6 +75,16 @@ class RateLimited(ServiceError):
         return {"Retry-After": str(self.retry_after)}
 
 
+class BeingScanned(ServiceError):
+    """Malware scanning is on and has no verdict yet: the file is not served until it has."""
+
+    status = 503
+    message = "The file is being scanned for malware, try again shortly"
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "10"}
+
+
 class StorageUnavailable(ServiceError):
     status = 503
     message = "Storage is temporarily unavailable, try again shortly"

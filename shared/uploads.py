@@ -181,6 +181,8 @@ async def _publish(
         await blobs.gather_quietly(file_table.delete(record.file_url))
         raise
     await blobs.gather_quietly(expiry_index.remove(staged.pending))
+    if settings.malware_scanning:
+        await expiry_index.add(expiry_index.SCAN, record.file_url, now)
     return record
 
 

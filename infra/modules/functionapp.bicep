@@ -187,6 +187,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     BOT_TOKEN_TTL_SECONDS: string(botTokenTtlSeconds)
     UPLOAD_RATE_LIMIT_PER_MINUTE: string(uploadRateLimitPerMinute)
     AUTH_RATE_LIMIT_PER_MINUTE: string(authRateLimitPerMinute)
+    RATE_LIMIT_WINDOW_SECONDS: '60'
     MALWARE_SCANNING: enableMalwareScanning ? 'true' : 'false'
     // Versionless reference with the trailing slash: a new secret version is picked up on refresh.
     JWT_SECRET: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/jwt-secret/)'

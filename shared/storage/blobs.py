@@ -15,6 +15,7 @@ from azure.storage.blob import BlobBlock, ContentSettings
 from shared.errors import FileNotFound
 from shared.storage.clients import BLOCK_SIZE, container
 from shared.storage.errors import translate_storage_errors
+from shared.storage.names import SCAN_RESULT_TAG
 
 # Blocks staged (or ranges fetched) at once: bounds memory to about this many blocks.
 _IN_FLIGHT = 4
@@ -158,6 +159,17 @@ async def delete(name: str) -> bool:
         except ResourceNotFoundError:
             return False
     return True
+
+
+async def scan_verdict(name: str) -> str | None:
+    """Defender for Storage's verdict on the blob, or None while it has not scanned it."""
+    client = (await container()).get_blob_client(name)
+    with translate_storage_errors():
+        try:
+            tags = await client.get_blob_tags()
+        except ResourceNotFoundError:
+            raise FileNotFound() from None
+    return tags.get(SCAN_RESULT_TAG)
 
 
 async def exists(name: str) -> bool:

@@ -24,6 +24,7 @@ FILE = "file"
 UPLOAD = "upload"  # an upload in progress: its blob is swept if no record ever appears
 TOKEN = "token"  # noqa: S105 - an access token's revocation record, not a secret
 RATE_WINDOW = "rate"  # a rate-limit counter whose window has passed
+SCAN = "scan"  # a new upload whose malware verdict cleanup checks until one exists
 
 
 @dataclass(frozen=True)

@@ -28,5 +28,10 @@ TABLES = (
 )
 
 
+# The blob index tag Defender for Storage writes after scanning an upload, and its bad verdict.
+SCAN_RESULT_TAG = "Malware Scanning scan result"
+MALICIOUS = "Malicious"
+
+
 def file_blob_name(file_url: str) -> str:
     return f"{FILE_BLOB_PREFIX}{file_url}"

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from shared.config import LOCAL_ONLY_SETTINGS, setting_names
 from tests.infra import bicep
 from tests.infra.bicep import MAIN_BICEP, render
 
@@ -25,25 +26,8 @@ RBAC = bicep.module_file("rbac")
 IDENTITY = bicep.module_file("identity")
 MONITORING = bicep.module_file("monitoring")
 
-# Settings the app itself reads in production (compare with shared/config.py's Settings).
-APP_SETTINGS = frozenset(
-    {
-        "AZURE_CLIENT_ID",
-        "STORAGE_BLOB_ENDPOINT",
-        "STORAGE_TABLE_ENDPOINT",
-        "PUBLIC_BASE_URL",
-        "MAX_UPLOAD_BYTES",
-        "DEFAULT_TTL_SECONDS",
-        "MAX_TTL_SECONDS",
-        "CLEANUP_SCHEDULE",
-        "JWT_SECRET",
-        "ACCESS_TOKEN_TTL_SECONDS",
-        "BOT_TOKEN_TTL_SECONDS",
-        "UPLOAD_RATE_LIMIT_PER_MINUTE",
-        "AUTH_RATE_LIMIT_PER_MINUTE",
-        "MALWARE_SCANNING",
-    }
-)
+# Settings the app itself reads in production: every field of shared/config.py's Settings.
+APP_SETTINGS = setting_names() - LOCAL_ONLY_SETTINGS
 # Settings the Functions host and the Python worker read.
 HOST_SETTINGS = frozenset(
     {

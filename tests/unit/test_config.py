@@ -48,7 +48,9 @@ def test_storage_must_be_configured() -> None:
         Settings.from_env({"JWT_SECRET": SECRET})
 
 
-@pytest.mark.parametrize("secret", ["", "short", "@Microsoft.KeyVault(SecretUri=https://kv/secrets/jwt)"])
+@pytest.mark.parametrize(
+    "secret", ["", "short", "@Microsoft.KeyVault(SecretUri=https://kv/secrets/jwt)"]
+)
 def test_weak_or_unresolved_jwt_secret_is_refused(secret: str) -> None:
     with pytest.raises(SettingsError, match="JWT_SECRET"):
         Settings.from_env({**AZURITE, "JWT_SECRET": secret})
