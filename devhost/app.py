@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 logger = logging.getLogger(__name__)
 
-_PARAM = re.compile(r"\{(\*?)([A-Za-z_][A-Za-z0-9_]*)(\?)?(:[^}]*)?\}")
+_PARAM = re.compile(r"\{(\*?)([A-Za-z_][A-Za-z0-9_]*)(:[^}?]*)?(\?)?\}")
 
 
 def route_prefix(host_json: Path) -> str:
@@ -34,20 +34,34 @@ def route_prefix(host_json: Path) -> str:
     return str(prefix).strip("/")
 
 
-def starlette_path(prefix: str, route: str) -> str:
-    """Translate a Functions route template into a Starlette path."""
+def starlette_paths(prefix: str, route: str) -> list[str]:
+    """Translate a Functions route template into the Starlette path(s) it matches.
 
-    def convert(match: re.Match[str]) -> str:
-        catch_all, name, optional, constraint = match.groups()
+    Supported: `{name}`, catch-all `{*name}`, and an optional last segment `{name?}` (two paths,
+    with and without it) whose only constraint may be `maxlength(0)` — the idiom for a function
+    at the site root, `{ignored:maxlength(0)?}`.
+    """
+    segments = [segment for segment in route.strip("/").split("/") if segment]
+    paths = [[part for part in prefix.strip("/").split("/") if part]]
+    for index, segment in enumerate(segments):
+        match = _PARAM.fullmatch(segment)
+        if match is None:
+            if "{" in segment:
+                raise ValueError(f"devhost does not support route segment {segment!r}")
+            paths = [[*path, segment] for path in paths]
+            continue
+        catch_all, name, constraint, optional = match.groups()
+        if optional and index == len(segments) - 1 and constraint in (None, ":maxlength(0)"):
+            without = [list(path) for path in paths]
+            paths = without if constraint else without + [[*path, f"{{{name}}}"] for path in paths]
+            continue
         if optional or constraint:
-            raise ValueError(f"devhost does not support route parameter {match.group(0)!r}")
-        return f"{{{name}:path}}" if catch_all else f"{{{name}}}"
-
-    path = _PARAM.sub(convert, route.strip("/"))
-    return "/" + "/".join(part for part in (prefix, path) if part)
+            raise ValueError(f"devhost does not support route parameter {segment!r}")
+        paths = [[*path, f"{{{name}:path}}" if catch_all else f"{{{name}}}"] for path in paths]
+    return ["/" + "/".join(path) for path in paths]
 
 
-def _http_route(function: Any, prefix: str) -> Route:
+def _http_routes(function: Any, prefix: str) -> list[Route]:
     trigger = function.get_trigger()
     user_function = function.get_user_function()
     methods = [str(getattr(m, "value", m)) for m in (trigger.methods or ["GET", "POST"])]
@@ -61,12 +75,11 @@ def _http_route(function: Any, prefix: str) -> Route:
             raise TypeError(f"{function.get_function_name()} returned {type(result).__name__}")
         return result
 
-    return Route(
-        starlette_path(prefix, trigger.route or function.get_function_name()),
-        endpoint,
-        methods=methods,
-        name=function.get_function_name(),
-    )
+    route = function.get_function_name() if trigger.route is None else trigger.route
+    return [
+        Route(path, endpoint, methods=methods, name=function.get_function_name())
+        for path in starlette_paths(prefix, route)
+    ]
 
 
 def _admin_route(functions: dict[str, Any]) -> Route:
@@ -94,9 +107,11 @@ def build_app(app: func.FunctionApp, host_json: Path) -> Starlette:
     others: dict[str, Any] = {}
     for function in app.get_functions():
         if function.is_http_function():
-            route = _http_route(function, prefix)
-            logger.info("%s: %s %s", route.name, ",".join(sorted(route.methods or [])), route.path)
-            routes.append(route)
+            for route in _http_routes(function, prefix):
+                logger.info(
+                    "%s: %s %s", route.name, ",".join(sorted(route.methods or [])), route.path
+                )
+                routes.append(route)
         else:
             others[str(function.get_function_name())] = function
     routes.append(_admin_route(others))

@@ -174,6 +174,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
     PYTHON_ENABLE_INIT_INDEXING: '1'
+    // The web page is served at the site root; the host's default home page must not hide it.
+    AzureWebJobsDisableHomepage: 'true'
     // The app (shared/config.py).
     AZURE_CLIENT_ID: identityClientId
     STORAGE_BLOB_ENDPOINT: blobEndpoint

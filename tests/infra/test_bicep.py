@@ -39,6 +39,7 @@ HOST_SETTINGS = frozenset(
         "APPLICATIONINSIGHTS_CONNECTION_STRING",
         "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
         "PYTHON_ENABLE_INIT_INDEXING",
+        "AzureWebJobsDisableHomepage",
     }
 )
 # Unsupported on Flex Consumption, or a key-based connection.

@@ -17,7 +17,7 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from devhost.app import build_app, starlette_path
+from devhost.app import build_app, starlette_paths
 from devhost.azurite import free_port
 from tests.utils.server import ROOT, serve
 
@@ -63,11 +63,13 @@ def test_default_route_prefix_is_api(tmp_path: Path) -> None:
         assert httpx.get(f"{url}/api/ping").text == "pong"
 
 
-def test_catch_all_and_unsupported_route_templates() -> None:
-    assert starlette_path("", "files/{*rest}") == "/files/{rest:path}"
-    assert starlette_path("api", "a/{b}") == "/api/a/{b}"
+def test_route_templates_translate_as_the_host_reads_them() -> None:
+    assert starlette_paths("", "files/{*rest}") == ["/files/{rest:path}"]
+    assert starlette_paths("api", "a/{b}") == ["/api/a/{b}"]
+    assert starlette_paths("", "{ignored:maxlength(0)?}") == ["/"]
+    assert starlette_paths("", "page/{name?}") == ["/page", "/page/{name}"]
     with pytest.raises(ValueError, match="does not support"):
-        starlette_path("", "a/{id:int}")
+        starlette_paths("", "a/{id:int}")
 
 
 def _wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
