@@ -25,7 +25,15 @@ def main() -> None:
     function_app = importlib.import_module("function_app")
     app = build_app(function_app.app, ROOT / "host.json")
     port = int(os.environ.get("PORT", "7071"))
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="info", timeout_graceful_shutdown=5)
+    # proxy_headers off: nothing sits in front of this host, so X-Forwarded-For is the client's.
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="info",
+        proxy_headers=False,
+        timeout_graceful_shutdown=5,
+    )
 
 
 if __name__ == "__main__":

@@ -73,14 +73,25 @@ async def verify(token: str, *, settings: Settings, now: datetime) -> TokenClaim
     """A valid, unrevoked token's claims, or the section 1.1 error."""
     claims = decode(token, settings=settings, now=now)
     row = await entities.get(TOKENS_TABLE, claims.token_id, _ROW)
-    if row is None or row.get("username") != claims.username:
+    if row is None or row.get("revoked") or row.get("username") != claims.username:
         raise AuthError(AuthError.NOT_FOUND)
     return claims
 
 
 async def revoke(claims: TokenClaims) -> bool:
-    """Delete the token's record; False if another request revoked it first."""
-    return await entities.delete(TOKENS_TABLE, claims.token_id, _ROW)
+    """Revoke the token; False if another request revoked it first.
+
+    The row is first marked revoked by a conditional update (of concurrent revocations exactly
+    one succeeds: the one a refresh may turn into a new token), then deleted.
+    """
+    row = await entities.get(TOKENS_TABLE, claims.token_id, _ROW)
+    if row is None or row.get("revoked"):
+        return False
+    marked = {"PartitionKey": claims.token_id, "RowKey": _ROW, "revoked": True}
+    if await entities.update(TOKENS_TABLE, marked, etag=row["etag"]) is None:
+        return False
+    await entities.delete(TOKENS_TABLE, claims.token_id, _ROW)
+    return True
 
 
 async def forget(token_id: str) -> None:

@@ -71,14 +71,22 @@ async def update(table_name: str, entity: Mapping[str, Any], *, etag: str) -> st
 
 
 async def delete(table_name: str, partition: str, row: str, *, etag: str | None = None) -> bool:
-    """Delete the row (only if unchanged, given `etag`); False if it was gone or had changed."""
+    """Delete the row (only if unchanged, given `etag`); False if it was gone or had changed.
+
+    The SDK reports a missing row as success, so the row is read first. Two concurrent deletes
+    may both see True; where exactly one caller must win, claim the row with `update` first.
+    """
+    if etag is None:
+        current = await get(table_name, partition, row)
+        if current is None:
+            return False
+        etag = current["etag"]
     client = await table(table_name)
-    condition: dict[str, Any] = (
-        {"etag": etag, "match_condition": MatchConditions.IfNotModified} if etag else {}
-    )
     with translate_storage_errors():
         try:
-            await client.delete_entity(partition, row, **condition)
+            await client.delete_entity(
+                partition, row, etag=etag, match_condition=MatchConditions.IfNotModified
+            )
         except (ResourceNotFoundError, ResourceModifiedError):
             return False
     return True

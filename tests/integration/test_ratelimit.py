@@ -1,0 +1,133 @@
+"""Rate limits per client address and endpoint group: 429 with Retry-After, then recovery.
+
+The session runs with very high limits; each test lowers them for itself. The counter of the
+current window may already hold requests from earlier tests, so a test first sends until the
+first 429, then waits for Retry-After: from there it is at the start of a fresh window and can
+count exactly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from tests.utils.accounts import PASSWORD, auth, files_of, new_username, register, stored_files
+from tests.utils.storage import StorageProbe
+
+LIMIT = 3
+WINDOW = 3
+
+
+def _send_until_limited(send: Callable[[], httpx.Response]) -> httpx.Response:
+    # One window may roll over while sending: at most two windows' worth before the 429.
+    for _ in range(3 * LIMIT + 3):
+        response = send()
+        if response.status_code == 429:
+            return response
+    pytest.fail(f"no 429 after {3 * LIMIT + 3} requests with a limit of {LIMIT}")
+
+
+def _assert_limited(response: httpx.Response) -> int:
+    """The contract's error shape with a Retry-After of whole seconds; returns those seconds."""
+    assert response.status_code == 429, response.text
+    body = response.json()
+    assert set(body) == {"status", "message"}
+    assert body["status"] == "error"
+    assert isinstance(body["message"], str)
+    assert body["message"]
+    retry_after = int(response.headers["Retry-After"])
+    assert 1 <= retry_after <= WINDOW
+    return retry_after
+
+
+def _wait_for_fresh_window(limited: httpx.Response) -> None:
+    time.sleep(_assert_limited(limited) + 0.2)
+
+
+def _login_unknown(client: httpx.Client, headers: dict[str, str] | None = None) -> httpx.Response:
+    # Counted like any auth request, and it leaves nothing behind.
+    return client.post(
+        "/api/login",
+        json={"username": new_username("nobody"), "password": PASSWORD},
+        headers=headers,
+    )
+
+
+def test_auth_requests_over_limit_are_429_then_recover(
+    client: httpx.Client, settings_env: dict[str, str]
+) -> None:
+    username, token = register(client)
+    blocked_name = new_username("blocked")
+    settings_env["AUTH_RATE_LIMIT_PER_MINUTE"] = str(LIMIT)
+    settings_env["RATE_LIMIT_WINDOW_SECONDS"] = str(WINDOW)
+    _wait_for_fresh_window(_send_until_limited(lambda: _login_unknown(client)))
+
+    allowed = [_login_unknown(client) for _ in range(LIMIT)]
+    over = [
+        _login_unknown(client),
+        client.post("/api/register", json={"username": blocked_name, "password": PASSWORD}),
+        client.post("/api/refresh_token", json={"accessToken": token}),
+        client.post("/api/logout", headers=auth(token)),
+    ]
+
+    assert [r.status_code for r in allowed] == [404] * LIMIT
+    retry_after = max(_assert_limited(r) for r in over)
+    # Neither the refused refresh nor the refused logout touched the token.
+    assert files_of(client, token) == []
+    time.sleep(retry_after + 0.2)
+    registered = client.post("/api/register", json={"username": blocked_name, "password": PASSWORD})
+    assert registered.status_code == 200, registered.text
+    logged_in = client.post("/api/login", json={"username": username, "password": PASSWORD})
+    assert logged_in.status_code == 200
+
+
+def test_auth_limit_ignores_x_forwarded_for(
+    client: httpx.Client, settings_env: dict[str, str]
+) -> None:
+    settings_env["AUTH_RATE_LIMIT_PER_MINUTE"] = str(LIMIT)
+    settings_env["RATE_LIMIT_WINDOW_SECONDS"] = str(WINDOW)
+    _wait_for_fresh_window(_send_until_limited(lambda: _login_unknown(client)))
+
+    for _ in range(LIMIT):
+        assert _login_unknown(client).status_code == 404
+    spoofed = [
+        _login_unknown(client, {"X-Forwarded-For": address})
+        for address in ("203.0.113.7", "198.51.100.1, 203.0.113.9", "127.0.0.2")
+    ]
+
+    for response in spoofed:
+        _assert_limited(response)
+
+
+def test_upload_over_limit_is_429_and_stores_nothing_then_recovers(
+    client: httpx.Client, storage: StorageProbe, settings_env: dict[str, str]
+) -> None:
+    _, token = register(client)
+    settings_env["UPLOAD_RATE_LIMIT_PER_MINUTE"] = str(LIMIT)
+    settings_env["RATE_LIMIT_WINDOW_SECONDS"] = str(WINDOW)
+
+    def send() -> httpx.Response:
+        return client.post(
+            "/api/upload/private", files={"file": ("r.txt", b"rate")}, headers=auth(token)
+        )
+
+    _wait_for_fresh_window(_send_until_limited(send))
+    allowed = [send() for _ in range(LIMIT)]
+    before = stored_files(storage)
+    refused = send()
+    after = stored_files(storage)
+    # The auth endpoints are another group: their counter is untouched by uploads.
+    other_group = _login_unknown(client)
+
+    assert [r.status_code for r in allowed] == [200] * LIMIT
+    retry_after = _assert_limited(refused)
+    assert after == before
+    assert other_group.status_code == 404
+    listed = files_of(client, token)
+    assert [r.json()["file_url"] for r in allowed][::-1] == listed[:LIMIT]
+    time.sleep(retry_after + 0.2)
+    recovered = send()
+    assert recovered.status_code == 200, recovered.text
