@@ -16,23 +16,13 @@ _TRUE = {"1", "true", "yes"}
 @bp.route(route="api/register", methods=["POST"])
 @handle_errors
 async def register(req: Request) -> Response:
-    await limit_rate(req, "auth", get_settings().auth_rate_limit_per_minute)
-    username, password = accounts.credentials(await read_json(req))
-    session = await accounts.register(
-        username, password, bot=_is_bot(req), settings=get_settings(), now=utcnow()
-    )
-    return _session(session)
+    return await _sign_in(req, accounts.register)
 
 
 @bp.route(route="api/login", methods=["POST"])
 @handle_errors
 async def login(req: Request) -> Response:
-    await limit_rate(req, "auth", get_settings().auth_rate_limit_per_minute)
-    username, password = accounts.credentials(await read_json(req))
-    session = await accounts.login(
-        username, password, bot=_is_bot(req), settings=get_settings(), now=utcnow()
-    )
-    return _session(session)
+    return await _sign_in(req, accounts.login)
 
 
 @bp.route(route="api/refresh_token", methods=["POST"])
@@ -55,11 +45,12 @@ async def logout(req: Request) -> Response:
     return json_response({"status": "success", "message": "logged out"})
 
 
-def _is_bot(req: Request) -> bool:
-    return req.query_params.get("bot", "").lower() in _TRUE
-
-
-def _session(session: accounts.Session) -> Response:
+async def _sign_in(req: Request, action: accounts.SignIn) -> Response:
+    """Register and login share their body, limits and answer; only the action differs."""
+    await limit_rate(req, "auth", get_settings().auth_rate_limit_per_minute)
+    username, password = accounts.credentials(await read_json(req))
+    bot = req.query_params.get("bot", "").lower() in _TRUE
+    session = await action(username, password, bot=bot, settings=get_settings(), now=utcnow())
     return json_response(
         {
             "status": "success",

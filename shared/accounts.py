@@ -11,7 +11,7 @@ import asyncio
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from passlib.hash import argon2
 
@@ -35,6 +35,14 @@ PASSWORD_CHARS = (8, 256)
 class Session:
     username: str
     access_token: str
+
+
+class SignIn(Protocol):
+    """register and login: same inputs, same outcome."""
+
+    async def __call__(
+        self, username: str, password: str, *, bot: bool, settings: Settings, now: datetime
+    ) -> Session: ...
 
 
 def credentials(body: Any) -> tuple[str, str]:
