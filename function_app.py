@@ -2,15 +2,40 @@
 
 import azure.functions as func
 
-from functions import account_files, auth, cleanup, delete, download, groups, metadata, upload
+from functions import (
+    account_files,
+    auth,
+    buffer,
+    cleanup,
+    delete,
+    direct_uploads,
+    docs,
+    download,
+    groups,
+    health,
+    metadata,
+    qr,
+    upload,
+    web,
+)
+from shared.observability import configure_telemetry
+
+# Application Insights only when its connection string is set (imported lazily otherwise).
+configure_telemetry()
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
 app.register_functions(upload.bp)
+app.register_functions(direct_uploads.bp)
 app.register_functions(download.bp)
 app.register_functions(delete.bp)
 app.register_functions(metadata.bp)
 app.register_functions(auth.bp)
 app.register_functions(account_files.bp)
 app.register_functions(groups.bp)
+app.register_functions(buffer.bp)
+app.register_functions(qr.bp)
+app.register_functions(web.bp)
+app.register_functions(docs.bp)
+app.register_functions(health.bp)
 app.register_functions(cleanup.bp)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import sys
 from pathlib import Path
@@ -12,14 +11,13 @@ import uvicorn
 
 from devhost.app import build_app
 from devhost.local_settings import apply_values
+from shared.observability import log_json_to_stderr
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    log_json_to_stderr()
     apply_values(ROOT / "local.settings.json")
     sys.path.insert(0, str(ROOT))
     function_app = importlib.import_module("function_app")
@@ -32,6 +30,9 @@ def main() -> None:
         port=port,
         log_level="info",
         proxy_headers=False,
+        # No access log: it would print query strings, which carry delete keys; functions/_http.py
+        # logs every request instead, with its request id and without the URL.
+        access_log=False,
         timeout_graceful_shutdown=5,
     )
 

@@ -18,9 +18,12 @@ from typing import Any
 import azure.functions as func
 from azure.functions.timer import TimerRequest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from devhost.limits import HeaderLimits
 
 logger = logging.getLogger(__name__)
 
@@ -115,4 +118,4 @@ def build_app(app: func.FunctionApp, host_json: Path) -> Starlette:
         else:
             others[str(function.get_function_name())] = function
     routes.append(_admin_route(others))
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(HeaderLimits)])

@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from azure.storage.blob import BlobServiceClient, CorsRule
+
 ROOT = Path(__file__).resolve().parent.parent
 AZURITE_JS = ROOT / "node_modules" / "azurite" / "dist" / "src" / "azurite.js"
 # Azurite's well-known development account; it is public and only ever valid against Azurite.
@@ -101,3 +103,18 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def allow_browser_origins(ports: AzuritePorts, origins: list[str]) -> None:
+    """CORS on the Blob service as infra/ sets it in Azure, so the page can PUT blocks to it."""
+
+    rule = CorsRule(
+        allowed_origins=origins,
+        allowed_methods=["PUT", "GET", "HEAD", "OPTIONS"],
+        allowed_headers=["x-ms-*", "content-type", "content-length", "range"],
+        exposed_headers=["x-ms-*", "etag", "content-length", "content-range"],
+        max_age_in_seconds=3600,
+    )
+    client = BlobServiceClient.from_connection_string(ports.connection_string())
+    with client:
+        client.set_service_properties(cors=[rule])

@@ -12,6 +12,7 @@ from pathlib import Path
 from devhost import azurite
 from devhost.__main__ import ROOT
 from devhost.__main__ import main as serve
+from shared.observability import log_json_to_stderr
 
 logger = logging.getLogger("devhost")
 
@@ -33,14 +34,14 @@ def _exit_with_parent() -> None:
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    log_json_to_stderr()
     ports = azurite.AzuritePorts.from_env()
     location = Path(os.environ.get("AZURITE_LOCATION", str(ROOT / ".azurite")))
     # Point the app at this Azurite unless the caller chose a storage account explicitly.
     os.environ.setdefault("STORAGE_CONNECTION_STRING", ports.connection_string())
     process = azurite.start(ports, location=location)
+    port = os.environ.get("PORT", "7071")
+    azurite.allow_browser_origins(ports, [f"http://127.0.0.1:{port}", f"http://localhost:{port}"])
     logger.info(
         "Azurite: blob %d, queue %d, table %d, data in %s",
         ports.blob,

@@ -3,12 +3,14 @@
 import functools
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from azurefunctions.extensions.http.fastapi import JSONResponse, Request, Response
 from starlette.requests import ClientDisconnect
 
+from shared import observability
 from shared.auth import authenticate
 from shared.config import get_settings
 from shared.errors import ServiceError
@@ -17,6 +19,7 @@ from shared.ratelimit import client_address, enforce
 from shared.tokens import TokenClaims
 
 logger = logging.getLogger(__name__)
+observability.install_record_factory()
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -34,22 +37,48 @@ def error_response(error: ServiceError) -> Response:
 
 
 def handle_errors(handler: Handler) -> Handler:
-    """Library errors become their JSON answer; anything else is logged and answered opaquely."""
+    """Library errors become their JSON answer; anything else is logged and answered opaquely.
+
+    Every request also gets an id (the caller's well-formed X-Request-Id, or a new one): it is on
+    every log line of the request and comes back in the X-Request-Id header.
+    """
 
     @functools.wraps(handler)
     async def wrapper(req: Request) -> Response:
-        try:
-            return await handler(req)
-        except ServiceError as error:
-            return error_response(error)
-        except ClientDisconnect:
-            logger.info("client went away during %s %s", req.method, req.url.path)
-            return json_response({"status": "error", "message": "Client disconnected"}, 400)
-        except Exception:
-            logger.exception("unhandled error in %s %s", req.method, req.url.path)
-            return json_response({"status": "error", "message": "Internal server error"}, 500)
+        request_id = observability.begin_request(req.headers.get("x-request-id"))
+        started = time.perf_counter()
+        response = await _answer(handler, req)
+        response.headers["X-Request-Id"] = request_id
+        # Never the URL: query strings carry delete keys, paths carry file links.
+        logger.info(
+            "%s %s -> %d",
+            handler.__name__,
+            req.method,
+            response.status_code,
+            extra={
+                "function": handler.__name__,
+                "method": req.method,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+        return response
 
     return wrapper
+
+
+async def _answer(handler: Handler, req: Request) -> Response:
+    """The handler's response, or the JSON answer for what it raised."""
+    try:
+        return await handler(req)
+    except ServiceError as error:
+        return error_response(error)
+    except ClientDisconnect:
+        logger.info("client went away during %s %s", req.method, req.url.path)
+        return json_response({"status": "error", "message": "Client disconnected"}, 400)
+    except Exception:
+        logger.exception("unhandled error in %s %s", req.method, req.url.path)
+        return json_response({"status": "error", "message": "Internal server error"}, 500)
 
 
 def base_url(req: Request) -> str:

@@ -6,7 +6,7 @@ import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 
 from functions._http import base_url, caller, handle_errors, json_response, path_param, read_json
-from shared import files, groups, listing
+from shared import files, groups, keys, listing
 from shared.errors import BadRequest
 from shared.expiry import iso, utcnow
 
@@ -19,7 +19,7 @@ async def get_files(req: Request) -> Response:
     claims = await caller(req)
     group_id = path_param(req, "group_id")
     if group_id == "private":
-        partition, is_owner = listing.account_partition(claims.username), False
+        partition, is_owner = keys.account_partition(claims.username), False
     else:
         group = await groups.require_member(group_id, claims.username)
         partition, is_owner = (

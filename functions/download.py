@@ -1,4 +1,7 @@
-"""GET|HEAD /file/{file_url} and its short form /f/{file_url}: the file itself."""
+"""GET|HEAD|POST /file/{file_url} and its short form /f/{file_url}: the file itself.
+
+A browser opening a limited file's link gets a page whose button POSTs back here to download.
+"""
 
 import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response, StreamingResponse
@@ -11,13 +14,13 @@ from shared.expiry import utcnow
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 
 
-@bp.route(route="file/{file_url}", methods=["GET", "HEAD"])
+@bp.route(route="file/{file_url}", methods=["GET", "HEAD", "POST"])
 @handle_errors
 async def download_file(req: Request) -> Response:
     return await _serve(req)
 
 
-@bp.route(route="f/{file_url}", methods=["GET", "HEAD"])
+@bp.route(route="f/{file_url}", methods=["GET", "HEAD", "POST"])
 @handle_errors
 async def download_file_short(req: Request) -> Response:
     return await _serve(req)
@@ -36,6 +39,9 @@ async def _serve(req: Request) -> Response:
             range_header=headers.get("range"),
             if_none_match=headers.get("if-none-match"),
             if_range=headers.get("if-range"),
+            accept=headers.get("accept"),
+            confirmed=req.method == "POST",
+            direct=req.query_params.get("direct", "").lower() in ("1", "true"),
         ),
         settings=get_settings(),
         now=utcnow(),

@@ -10,7 +10,7 @@ from shared.auth import Identity
 from shared.config import get_settings
 from shared.expiry import iso, utcnow
 from shared.files import file_link
-from shared.models import FileRecord
+from shared.qr import qr_link
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 
@@ -19,7 +19,7 @@ bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 @handle_errors
 async def upload_file(req: Request) -> Response:
     owner, identity = await _accept(req)
-    record = await uploads.receive_multipart(
+    published = await uploads.receive_multipart(
         req.headers.get("content-type", ""),
         req.headers.get("content-length"),
         req.stream(),
@@ -28,14 +28,14 @@ async def upload_file(req: Request) -> Response:
         settings=get_settings(),
         now=utcnow(),
     )
-    return _uploaded(req, record, identity)
+    return upload_response(req, published, identity)
 
 
 @bp.route(route="api/upload/{group_id}/{filename}", methods=["PUT"])
 @handle_errors
 async def upload_raw(req: Request) -> Response:
     owner, identity = await _accept(req)
-    record = await uploads.receive_raw(
+    published = await uploads.receive_raw(
         path_param(req, "filename"),
         req.headers.get("content-length"),
         req.stream(),
@@ -44,7 +44,7 @@ async def upload_raw(req: Request) -> Response:
         settings=get_settings(),
         now=utcnow(),
     )
-    return _uploaded(req, record, identity)
+    return upload_response(req, published, identity)
 
 
 async def _accept(req: Request) -> tuple[uploads.Owner, Identity]:
@@ -58,7 +58,9 @@ async def _accept(req: Request) -> tuple[uploads.Owner, Identity]:
     )
 
 
-def _uploaded(req: Request, record: FileRecord, identity: Identity) -> Response:
+def upload_response(req: Request, published: uploads.Published, identity: Identity) -> Response:
+    """The contract's upload answer; direct uploads (functions/direct_uploads.py) answer it too."""
+    record = published.record
     link = file_link(base_url(req), record.file_url)
     if best_offer(req.headers.get("accept"), ["application/json", "text/plain"]) == "text/plain":
         return PlainTextResponse(f"{link}\n", headers={"Cache-Control": "no-store"})
@@ -77,5 +79,10 @@ def _uploaded(req: Request, record: FileRecord, identity: Identity) -> Response:
             "content_type": record.content_type,
             "expires_at": iso(record.expires_at),
             "max_downloads": record.max_downloads,
+            "qr_url": qr_link(base_url(req), record.file_url),
+            "evicted": [
+                {"file_url": old.file_url, "user_filename": old.user_filename}
+                for old in published.evicted
+            ],
         }
     )

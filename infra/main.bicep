@@ -72,6 +72,31 @@ param uploadRateLimitPerMinute int = 2
 @minValue(1)
 param authRateLimitPerMinute int = 10
 
+@description('BUFFER_HISTORY: items kept in each account\'s cloud-buffer history.')
+@minValue(1)
+param bufferHistory int = 10
+
+@description('BUFFER_TTL_SECONDS: lifetime of a cloud-buffer item (2 hours); at most maxTtlSeconds.')
+@minValue(1)
+param bufferTtlSeconds int = 7200
+
+@description('MAX_FILES_PER_USER: private files an account keeps before its oldest are deleted; 0 for no limit.')
+@minValue(0)
+param maxFilesPerUser int = 0
+
+@description('MAX_DIRECT_UPLOAD_BYTES: largest file a client may upload straight to storage (50 GiB).')
+@minValue(1)
+param maxDirectUploadBytes int = 53687091200
+
+@description('UPLOAD_SAS_TTL_SECONDS: lifetime of a direct upload\'s SAS (1 hour); at most 7 days.')
+@minValue(1)
+@maxValue(604800)
+param uploadSasTtlSeconds int = 3600
+
+@description('DIRECT_DOWNLOAD_MIN_BYTES: files larger than this (32 MiB) download straight from storage.')
+@minValue(0)
+param directDownloadMinBytes int = 33554432
+
 @description('Scan uploads with Microsoft Defender for Storage (extra cost); the app then serves only files scanned clean.')
 param enableMalwareScanning bool = false
 
@@ -191,6 +216,12 @@ module app 'modules/functionapp.bicep' = {
     botTokenTtlSeconds: botTokenTtlSeconds
     uploadRateLimitPerMinute: uploadRateLimitPerMinute
     authRateLimitPerMinute: authRateLimitPerMinute
+    bufferHistory: bufferHistory
+    bufferTtlSeconds: bufferTtlSeconds
+    maxFilesPerUser: maxFilesPerUser
+    maxDirectUploadBytes: maxDirectUploadBytes
+    uploadSasTtlSeconds: uploadSasTtlSeconds
+    directDownloadMinBytes: directDownloadMinBytes
     enableMalwareScanning: enableMalwareScanning
   }
   // The roles must exist before the host starts and resolves the Key Vault reference.

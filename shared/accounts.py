@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from passlib.hash import argon2
 
-from shared import tokens
+from shared import keys, tokens
 from shared.config import Settings
 from shared.errors import AuthError, BadRequest, Forbidden, NotFound
 from shared.storage import entities
@@ -28,6 +28,8 @@ _DUMMY_HASH = _HASHER.hash("not a real password")
 _ROW = "user"
 
 USERNAME_CHARS = (3, 32)
+# Azure Table keys cannot hold these, and usernames become keys.
+_RESERVED = frozenset("/\\#?")
 PASSWORD_CHARS = (8, 256)
 
 
@@ -62,15 +64,14 @@ def credentials(body: Any) -> tuple[str, str]:
 
 def _check_rules(username: str, password: str) -> None:
     low, high = USERNAME_CHARS
-    if not low <= len(username) <= high or not username.isprintable():
-        raise BadRequest(f"Username must be {low}-{high} printable characters", error_id=6)
+    if not low <= len(username) <= high or not username.isprintable() or _RESERVED & set(username):
+        raise BadRequest(
+            f"Username must be {low}-{high} printable characters, without / \\ # ?",
+            error_id=6,
+        )
     low, high = PASSWORD_CHARS
     if not low <= len(password) <= high:
         raise BadRequest(f"Password must be {low}-{high} characters", error_id=7)
-
-
-def _user_key(username: str) -> str:
-    return username.casefold()
 
 
 async def register(
@@ -81,7 +82,7 @@ async def register(
     created = await entities.insert(
         USERS_TABLE,
         {
-            "PartitionKey": _user_key(username),
+            "PartitionKey": keys.user_key(username),
             "RowKey": _ROW,
             "username": username,
             "password_hash": password_hash,
@@ -96,7 +97,7 @@ async def register(
 async def login(
     username: str, password: str, *, bot: bool, settings: Settings, now: datetime
 ) -> Session:
-    user = await entities.get(USERS_TABLE, _user_key(username), _ROW)
+    user = await entities.get(USERS_TABLE, keys.user_key(username), _ROW)
     stored_hash = user["password_hash"] if user else _DUMMY_HASH
     matches = await asyncio.to_thread(_HASHER.verify, password, stored_hash)
     if user is None:

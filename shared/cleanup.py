@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared import files, ratelimit, tokens
+from shared import buffer, direct_uploads, files, ratelimit, tokens
 from shared.errors import FileNotFound
 from shared.storage import blobs, expiry_index, file_table
 from shared.storage.expiry_index import ExpiryEntry
@@ -26,6 +26,7 @@ class CleanupReport:
     files_deleted: int = 0
     orphan_blobs_deleted: int = 0
     malicious_deleted: int = 0
+    buffer_items_deleted: int = 0
     entries_processed: int = 0
 
 
@@ -64,6 +65,12 @@ async def _process(entry: ExpiryEntry, now: datetime, report: CleanupReport) -> 
         record = await file_table.get(entry.item_id)
         if record is None and await blobs.delete(file_blob_name(entry.item_id)):
             report.orphan_blobs_deleted += 1
+    elif entry.kind == expiry_index.DIRECT_UPLOAD:
+        swept = await direct_uploads.sweep(entry.item_id, now)
+        if swept is direct_uploads.Swept.KEEP:
+            return False
+        if swept is direct_uploads.Swept.DELETED:
+            report.orphan_blobs_deleted += 1
     elif entry.kind == expiry_index.SCAN:
         record = await file_table.get(entry.item_id)
         if record is not None:
@@ -77,6 +84,9 @@ async def _process(entry: ExpiryEntry, now: datetime, report: CleanupReport) -> 
                 report.malicious_deleted += 1
     elif entry.kind == expiry_index.TOKEN:
         await tokens.forget(entry.item_id)
+    elif entry.kind == expiry_index.BUFFER:
+        if await buffer.expire(entry.item_id):
+            report.buffer_items_deleted += 1
     elif entry.kind == expiry_index.RATE_WINDOW:
         await ratelimit.forget(entry.item_id)
     else:

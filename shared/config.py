@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
 _MIN_SECRET_CHARS = 32
+_MAX_SAS_TTL_SECONDS = 7 * 86_400
 
 
 class SettingsError(ValueError):
@@ -60,6 +61,12 @@ class Settings:
     auth_rate_limit_per_minute: int
     rate_limit_window_seconds: int
     malware_scanning: bool
+    buffer_history: int
+    buffer_ttl_seconds: int
+    max_files_per_user: int
+    max_direct_upload_bytes: int
+    upload_sas_ttl_seconds: int
+    direct_download_min_bytes: int
     running_in_azure: bool
 
     @classmethod
@@ -82,6 +89,13 @@ class Settings:
             auth_rate_limit_per_minute=_int(env, "AUTH_RATE_LIMIT_PER_MINUTE", 10, minimum=1),
             rate_limit_window_seconds=_int(env, "RATE_LIMIT_WINDOW_SECONDS", 60, minimum=1),
             malware_scanning=_bool(env, "MALWARE_SCANNING"),
+            buffer_history=_int(env, "BUFFER_HISTORY", 10, minimum=1),
+            buffer_ttl_seconds=_int(env, "BUFFER_TTL_SECONDS", 7_200, minimum=1),
+            # 0: no limit.
+            max_files_per_user=_int(env, "MAX_FILES_PER_USER", 0, minimum=0),
+            max_direct_upload_bytes=_int(env, "MAX_DIRECT_UPLOAD_BYTES", 53_687_091_200, minimum=1),
+            upload_sas_ttl_seconds=_int(env, "UPLOAD_SAS_TTL_SECONDS", 3_600, minimum=1),
+            direct_download_min_bytes=_int(env, "DIRECT_DOWNLOAD_MIN_BYTES", 33_554_432, minimum=0),
             # The platform sets WEBSITE_INSTANCE_ID on every Azure instance.
             running_in_azure=bool(_str(env, "WEBSITE_INSTANCE_ID")),
         )
@@ -97,8 +111,16 @@ class Settings:
         if self.jwt_secret.startswith("@Microsoft.KeyVault("):
             # An unresolved Key Vault reference arrives as this literal, publicly known text.
             raise SettingsError("JWT_SECRET is an unresolved Key Vault reference")
+        if self.upload_sas_ttl_seconds > _MAX_SAS_TTL_SECONDS:
+            # A user-delegation key, and so any SAS signed with it, lives at most 7 days.
+            raise SettingsError(
+                f"UPLOAD_SAS_TTL_SECONDS must be at most {_MAX_SAS_TTL_SECONDS} (7 days)"
+            )
         if self.default_ttl_seconds > self.max_ttl_seconds:
             raise SettingsError("DEFAULT_TTL_SECONDS must not exceed MAX_TTL_SECONDS")
+        if self.buffer_ttl_seconds > self.max_ttl_seconds:
+            # The lifecycle rule deletes buffer blobs a day after MAX_TTL_SECONDS.
+            raise SettingsError("BUFFER_TTL_SECONDS must not exceed MAX_TTL_SECONDS")
         if self.public_base_url and not self.public_base_url.startswith(("http://", "https://")):
             raise SettingsError("PUBLIC_BASE_URL must start with http:// or https://")
         if not self.storage_connection_string:

@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from shared import content_policy, files
+from shared import content_policy, direct_downloads, download_page, files
+from shared.accept import best_offer
 from shared.config import Settings
 from shared.errors import BeingScanned, Forbidden
 from shared.etags import if_range_allows, none_match_hits
+from shared.filenames import content_disposition
 from shared.models import FileRecord
+from shared.page_security import download_page_headers
 from shared.ranges import parse_range
 from shared.storage import blobs, file_table
 from shared.storage.names import MALICIOUS, file_blob_name
@@ -38,6 +41,10 @@ class DownloadRequest:
     range_header: str | None = None
     if_none_match: str | None = None
     if_range: str | None = None
+    accept: str | None = None
+    # POST from the download page's button: the explicit click that downloads and counts.
+    confirmed: bool = False
+    direct: bool = False  # `?direct=1`: redirect to storage when the file allows it
 
 
 @dataclass
@@ -54,11 +61,15 @@ async def open_download(
     if settings.malware_scanning:
         await _require_clean(record)
     limited = record.max_downloads is not None
+    if limited and _wants_page(request):
+        return _page(record, now)
     validators = {
         "ETag": record.blob_etag,
         # A limited file must never be replayed from a cache.
         "Cache-Control": "no-store" if limited else "private, no-cache",
     }
+    if limited:
+        validators["Vary"] = "Accept"
     if none_match_hits(request.if_none_match, record.blob_etag):
         return DownloadResponse(304, validators)
     if request.prefetch and limited:
@@ -71,10 +82,23 @@ async def open_download(
             await _settle(claimed, completed=True)
         return DownloadResponse(302, {"Location": target, "Cache-Control": "no-store"})
 
+    if not request.head and direct_downloads.goes_direct(
+        record, asked=request.direct, settings=settings
+    ):
+        location = await direct_downloads.read_url(record, now=now)
+        if not request.prefetch:
+            await file_table.claim_download(record, now)  # unlimited: nothing to settle
+        return DownloadResponse(
+            302,
+            {"Location": location, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        )
+
     headers = {
         **content_policy.response_headers(record.content_type, record.user_filename),
         **validators,
     }
+    if request.confirmed:
+        headers["Content-Disposition"] = content_disposition("attachment", record.user_filename)
     byte_range = None
     if not limited:
         headers["Accept-Ranges"] = "bytes"
@@ -92,6 +116,32 @@ async def open_download(
     if counted:
         record = await file_table.claim_download(record, now)
     return DownloadResponse(status, headers, _stream(record, start, length, counted=counted))
+
+
+def _wants_page(request: DownloadRequest) -> bool:
+    """A browser navigating to a limited file: its Accept prefers HTML to the bytes.
+
+    curl and API clients (`*/*` or no Accept) tie, and a tie goes to the bytes.
+    """
+    if request.head or request.confirmed:
+        return False
+    return best_offer(request.accept, ["application/octet-stream", "text/html"]) == "text/html"
+
+
+def _page(record: FileRecord, now: datetime) -> DownloadResponse:
+    body = download_page.render(record, now)
+    headers = {
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Length": str(len(body)),
+        "Cache-Control": "no-store",
+        "Vary": "Accept",
+        **download_page_headers(),
+    }
+    return DownloadResponse(200, headers, _once(body))
+
+
+async def _once(body: bytes) -> AsyncIterator[bytes]:
+    yield body
 
 
 async def _require_clean(record: FileRecord) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from shared.errors import BadRequest
+from shared.numbers import whole_number
 
 _BUCKET_FORMAT = "%Y%m%d%H%M"
 
@@ -17,20 +18,20 @@ def parse_ttl(raw: str | None, *, default: int, maximum: int) -> int:
     """`expires_in` as whole seconds in 1..maximum; absent means the default."""
     if raw is None or raw.strip() == "":
         return default
-    text = raw.strip()
-    if not text.isdigit() or not 1 <= int(text) <= maximum:
+    value = whole_number(raw.strip())
+    if value is None or not 1 <= value <= maximum:
         raise BadRequest(f"expires_in must be a whole number of seconds from 1 to {maximum}")
-    return int(text)
+    return value
 
 
 def parse_max_downloads(raw: str | None) -> int | None:
     """`max_downloads` as a whole number >= 1; absent means unlimited."""
     if raw is None or raw.strip() == "":
         return None
-    text = raw.strip()
-    if not text.isdigit() or not 1 <= int(text) <= 1_000_000:
+    value = whole_number(raw.strip())
+    if value is None or not 1 <= value <= 1_000_000:
         raise BadRequest("max_downloads must be a whole number from 1 to 1000000")
-    return int(text)
+    return value
 
 
 def bucket_of(moment: datetime) -> str:

@@ -7,7 +7,9 @@ import unicodedata
 from urllib.parse import quote
 
 _MAX_NAME_CHARS = 255
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# C0/C1 controls, and bidi overrides that would make "gnp.exe" display as "exe.png".
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_EDGES = re.compile(r"^[\s.]+|[\s.]+$")
 _EXT = re.compile(r"^\.[a-z0-9]{1,16}$")
 
 
@@ -15,16 +17,21 @@ def sanitize_filename(raw: str | None) -> str:
     """The last path segment, without control characters, never empty."""
     name = unicodedata.normalize("NFC", raw or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = _CONTROL.sub("", name).strip().strip(".")
+    name = _trim(_CONTROL.sub("", name))
     if not name:
         return "file"
     if len(name) > _MAX_NAME_CHARS:
         stem, dot, ext = name.rpartition(".")
         if dot and len(ext) <= 16:
-            name = stem[: _MAX_NAME_CHARS - len(ext) - 1] + "." + ext
+            name = _trim(stem[: _MAX_NAME_CHARS - len(ext) - 1]) + "." + ext
         else:
-            name = name[:_MAX_NAME_CHARS]
+            name = _trim(name[:_MAX_NAME_CHARS])
     return name
+
+
+def _trim(name: str) -> str:
+    """Without leading or trailing whitespace and dots (so sanitising twice changes nothing)."""
+    return _EDGES.sub("", name)
 
 
 def extension_of(name: str) -> str:

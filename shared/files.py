@@ -10,7 +10,7 @@ from shared import ids, listing
 from shared.errors import BadRequest, FileNotFound
 from shared.expiry import iso
 from shared.models import FileRecord
-from shared.storage import blobs, expiry_index, file_table
+from shared.storage import blobs, expiry_index, file_counts, file_table
 from shared.storage.names import file_blob_name
 
 
@@ -77,6 +77,7 @@ async def _claim(item: object, username: str, now: datetime) -> bool:
     if not await file_table.assign_owner(record, username):
         return False
     await listing.add(replace(record, owner=username))
+    await file_counts.add_one(username)  # keeps MAX_FILES_PER_USER's count an upper bound
     return True
 
 

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared import files, listing
+from shared import files, keys, listing
 from shared.errors import BadRequest, Forbidden, NotFound
 from shared.storage import entities, file_table
 from shared.storage.names import GROUPS_TABLE, INVITES_TABLE, MEMBERSHIPS_TABLE
@@ -36,7 +36,7 @@ class Group:
     etag: str = ""
 
     def is_owner(self, username: str) -> bool:
-        return self.owner.casefold() == username.casefold()
+        return keys.user_key(self.owner) == keys.user_key(username)
 
 
 def parse_group_id(raw: str) -> str:
@@ -65,7 +65,7 @@ async def get(group_id: str) -> Group:
 
 
 async def is_member(group_id: str, username: str) -> bool:
-    row = await entities.get(MEMBERSHIPS_TABLE, f"g:{group_id}", username.casefold())
+    row = await entities.get(MEMBERSHIPS_TABLE, f"g:{group_id}", keys.user_key(username))
     return row is not None
 
 
@@ -80,7 +80,7 @@ async def require_member(group_id: str, username: str) -> Group:
 async def _add_member(group: Group, username: str, now: datetime) -> bool:
     """False if already a member. The group-side row is the one membership checks read."""
     user_row = {
-        "PartitionKey": f"u:{username.casefold()}",
+        "PartitionKey": keys.account_partition(username),
         "RowKey": group.group_id,
         "name": group.name,
         "joined_at": now,
@@ -90,15 +90,15 @@ async def _add_member(group: Group, username: str, now: datetime) -> bool:
         MEMBERSHIPS_TABLE,
         {
             "PartitionKey": f"g:{group.group_id}",
-            "RowKey": username.casefold(),
+            "RowKey": keys.user_key(username),
             "username": username,
         },
     )
 
 
 async def _remove_member(group_id: str, username: str) -> bool:
-    removed = await entities.delete(MEMBERSHIPS_TABLE, f"g:{group_id}", username.casefold())
-    await entities.delete(MEMBERSHIPS_TABLE, f"u:{username.casefold()}", group_id)
+    removed = await entities.delete(MEMBERSHIPS_TABLE, f"g:{group_id}", keys.user_key(username))
+    await entities.delete(MEMBERSHIPS_TABLE, keys.account_partition(username), group_id)
     return removed
 
 
@@ -186,7 +186,7 @@ async def leave(group_id: str, username: str) -> None:
 
 async def groups_of(username: str) -> list[tuple[str, str]]:
     """(name, group_id) of every group the user belongs to."""
-    rows = await entities.partition(MEMBERSHIPS_TABLE, f"u:{username.casefold()}")
+    rows = await entities.partition(MEMBERSHIPS_TABLE, keys.account_partition(username))
     return [(row["name"], row["RowKey"]) for row in rows]
 
 

@@ -12,15 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from shared import keys
 from shared.models import FileRecord
 from shared.storage import entities
 from shared.storage.names import OWNER_FILES_TABLE
 
 _LATEST_MS = 10**15  # beyond year 33000
-
-
-def account_partition(username: str) -> str:
-    return f"u:{username.casefold()}"
 
 
 def group_partition(group_id: str) -> str:
@@ -31,7 +28,7 @@ def partition_of(record: FileRecord) -> str | None:
     if record.group_id:
         return group_partition(record.group_id)
     if record.owner:
-        return account_partition(record.owner)
+        return keys.account_partition(record.owner)
     return None
 
 

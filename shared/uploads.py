@@ -6,6 +6,8 @@ Write order, so that a crash at any point leaves nothing half-visible and nothin
 3. the file's own expiry entry, then its record (the moment it becomes visible);
 4. the `upload` entry is dropped. If the process dies between 1 and 4, cleanup finds the entry,
    sees no record, and deletes the blob.
+Only then is an account's private file counted against MAX_FILES_PER_USER (shared/file_limit.py),
+which may delete the account's oldest files; the new one is published whatever happens there.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared import groups, ids, listing
+from shared import file_limit, groups, ids, listing
 from shared.auth import Identity, authenticate, identify
 from shared.config import Settings
 from shared.content_policy import guess_content_type
@@ -24,6 +26,7 @@ from shared.expiry import expires_at, parse_max_downloads, parse_ttl
 from shared.filenames import extension_of, sanitize_filename
 from shared.models import FileRecord
 from shared.multipart import MultipartReader, is_multipart
+from shared.numbers import whole_number
 from shared.storage import blobs, expiry_index, file_table
 from shared.storage.names import file_blob_name
 
@@ -44,18 +47,17 @@ class Owner:
 
 
 def too_large(settings: Settings) -> PayloadTooLarge:
-    return PayloadTooLarge(
-        f"File size exceeds the limit ({_human_size(settings.max_upload_bytes)})"
-    )
+    return limit_exceeded(settings.max_upload_bytes)
+
+
+def limit_exceeded(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"File size exceeds the limit ({_human_size(limit)})")
 
 
 def check_declared_length(content_length: str | None, settings: Settings, *, slack: int) -> None:
     """Refuse before reading a byte when the declared body is already too big."""
-    if (
-        content_length
-        and content_length.isdigit()
-        and int(content_length) > settings.max_upload_bytes + slack
-    ):
+    declared = whole_number(content_length)
+    if declared is not None and declared > settings.max_upload_bytes + slack:
         raise too_large(settings)
 
 
@@ -68,7 +70,7 @@ async def receive_multipart(
     owner: Owner,
     settings: Settings,
     now: datetime,
-) -> FileRecord:
+) -> Published:
     """The contract's upload: one `file` part; options as query parameters or form fields."""
     if not is_multipart(content_type):
         raise BadRequest("No file uploaded")
@@ -86,11 +88,12 @@ async def receive_multipart(
                 raise BadRequest("Only one file is allowed")
         if staged is None:
             raise BadRequest("No file uploaded")
-        return await _publish(staged, fields, owner, settings, now)
+        record = await _publish(staged, fields, owner, settings, now)
     except BaseException:
         if staged is not None:
             await _discard(staged)
         raise
+    return await _count(record, settings, now)
 
 
 async def receive_raw(
@@ -102,16 +105,35 @@ async def receive_raw(
     owner: Owner,
     settings: Settings,
     now: datetime,
-) -> FileRecord:
+) -> Published:
     """`curl -T`: the body is the file, the name comes from the path."""
     check_declared_length(content_length, settings, slack=0)
     include_ext = query.get("include_ext", "").lower() in _TRUE
     staged = await _stage(body, filename, include_ext, settings, now)
     try:
-        return await _publish(staged, query, owner, settings, now)
+        record = await _publish(staged, query, owner, settings, now)
     except BaseException:
         await _discard(staged)
         raise
+    return await _count(record, settings, now)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A published upload, and the account's files it pushed over MAX_FILES_PER_USER."""
+
+    record: FileRecord
+    evicted: tuple[FileRecord, ...] = ()
+
+
+async def _count(record: FileRecord, settings: Settings, now: datetime) -> Published:
+    """Count an account's private file; a failure here must not undo a published upload."""
+    try:
+        evicted = await file_limit.count_upload(record, limit=settings.max_files_per_user, now=now)
+    except Exception:
+        logger.exception("counting %s against its account's file limit failed", record.file_url)
+        evicted = ()
+    return Published(record, evicted)
 
 
 @dataclass(frozen=True)
@@ -150,8 +172,38 @@ async def _stage(
     return _Staged(file_url, filename, ext, content_type, stored, pending)
 
 
+async def publish_stored(
+    file_url: str,
+    filename: str,
+    stored: blobs.StoredBlob,
+    pending: expiry_index.ExpiryEntry,
+    *,
+    key: str,
+    options: Mapping[str, str],
+    owner: Owner,
+    settings: Settings,
+    now: datetime,
+) -> Published:
+    """Publish a blob a client wrote straight to storage (shared/direct_uploads.py) as any upload.
+
+    Steps 3 and 4 above, with `pending` as the entry that sweeps the blob if this never finishes,
+    and `key` the owner secret the client was already given.
+    """
+    staged = _Staged(
+        file_url, filename, extension_of(filename), guess_content_type(filename), stored, pending
+    )
+    record = await _publish(staged, options, owner, settings, now, key=key)
+    return await _count(record, settings, now)
+
+
 async def _publish(
-    staged: _Staged, options: Mapping[str, str], owner: Owner, settings: Settings, now: datetime
+    staged: _Staged,
+    options: Mapping[str, str],
+    owner: Owner,
+    settings: Settings,
+    now: datetime,
+    *,
+    key: str | None = None,
 ) -> FileRecord:
     ttl = parse_ttl(
         options.get("expires_in"),
@@ -160,7 +212,7 @@ async def _publish(
     )
     record = FileRecord(
         file_url=staged.file_url,
-        key=ids.new_key(),
+        key=key or ids.new_key(),
         user_filename=staged.filename,
         ext=staged.ext,
         content_type=staged.content_type,

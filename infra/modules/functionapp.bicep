@@ -74,6 +74,24 @@ param uploadRateLimitPerMinute int
 @description('AUTH_RATE_LIMIT_PER_MINUTE: login attempts per client per minute.')
 param authRateLimitPerMinute int
 
+@description('BUFFER_HISTORY: items kept in each account\'s cloud-buffer history.')
+param bufferHistory int
+
+@description('BUFFER_TTL_SECONDS: lifetime of a cloud-buffer item.')
+param bufferTtlSeconds int
+
+@description('MAX_FILES_PER_USER: private files an account keeps; 0 for no limit.')
+param maxFilesPerUser int
+
+@description('MAX_DIRECT_UPLOAD_BYTES: largest file a client may upload straight to storage.')
+param maxDirectUploadBytes int
+
+@description('UPLOAD_SAS_TTL_SECONDS: lifetime of a direct upload\'s SAS.')
+param uploadSasTtlSeconds int
+
+@description('DIRECT_DOWNLOAD_MIN_BYTES: files larger than this download straight from storage.')
+param directDownloadMinBytes int
+
 @description('MALWARE_SCANNING: Defender for Storage scans uploads; the app waits for a clean result.')
 param enableMalwareScanning bool
 
@@ -191,6 +209,12 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AUTH_RATE_LIMIT_PER_MINUTE: string(authRateLimitPerMinute)
     RATE_LIMIT_WINDOW_SECONDS: '60'
     MALWARE_SCANNING: enableMalwareScanning ? 'true' : 'false'
+    BUFFER_HISTORY: string(bufferHistory)
+    BUFFER_TTL_SECONDS: string(bufferTtlSeconds)
+    MAX_FILES_PER_USER: string(maxFilesPerUser)
+    MAX_DIRECT_UPLOAD_BYTES: string(maxDirectUploadBytes)
+    UPLOAD_SAS_TTL_SECONDS: string(uploadSasTtlSeconds)
+    DIRECT_DOWNLOAD_MIN_BYTES: string(directDownloadMinBytes)
     // Versionless reference with the trailing slash: a new secret version is picked up on refresh.
     JWT_SECRET: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/jwt-secret/)'
   }

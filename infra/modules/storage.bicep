@@ -41,6 +41,8 @@ var tableNames = [
   'ownerfiles'
   'ratelimits'
   'buffer'
+  'filecounts'
+  'uploads'
 ]
 
 // Whole days in the longest TTL, rounded up, plus one: the lifecycle backstop under the cleanup timer.

@@ -29,6 +29,14 @@ BLOCK_SIZE = 4 * MIB
 # Fail fast when storage is down: the SDK defaults back off for tens of seconds.
 _RETRY: dict[str, Any] = {"retry_total": 2, "retry_backoff_factor": 0.2, "retry_backoff_max": 2}
 _TIMEOUTS: dict[str, Any] = {"connection_timeout": 5, "read_timeout": 60}
+# The blob SDK ignores retry_backoff_factor: its own ExponentialRetry waits 15 s, then 18 s (and
+# jitters by 3 s), so an outage took ~40 s to answer. Now an outage answers 503 in about 2.5 s.
+_BLOB_RETRY: dict[str, Any] = {
+    "retry_total": 2,
+    "initial_backoff": 0.2,
+    "increment_base": 1,
+    "random_jitter_range": 0.2,
+}
 
 _blob_service: BlobServiceClient | None = None
 _table_service: TableServiceClient | None = None
@@ -51,7 +59,7 @@ def blob_service() -> BlobServiceClient:
     if _blob_service is None:
         settings = get_settings()
         options: dict[str, Any] = {
-            **_RETRY,
+            **_BLOB_RETRY,
             **_TIMEOUTS,
             "max_single_put_size": BLOCK_SIZE,
             "max_block_size": BLOCK_SIZE,

@@ -11,7 +11,7 @@ from typing import Any
 
 from azure.core import MatchConditions
 from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
-from azure.data.tables import EntityProperty, UpdateMode
+from azure.data.tables import EntityProperty, TableTransactionError, UpdateMode
 
 from shared.storage.clients import table
 from shared.storage.errors import translate_storage_errors
@@ -73,22 +73,24 @@ async def update(table_name: str, entity: Mapping[str, Any], *, etag: str) -> st
 async def delete(table_name: str, partition: str, row: str, *, etag: str | None = None) -> bool:
     """Delete the row (only if unchanged, given `etag`); False if it was gone or had changed.
 
-    The SDK reports a missing row as success, so the row is read first. Two concurrent deletes
-    may both see True; where exactly one caller must win, claim the row with `update` first.
+    `delete_entity` reports a missing row as success, so the delete goes through a one-operation
+    transaction, which does fail on it: of concurrent deletes of one row, exactly one sees True.
     """
-    if etag is None:
-        current = await get(table_name, partition, row)
-        if current is None:
-            return False
-        etag = current["etag"]
+    condition = (
+        {"etag": etag, "match_condition": MatchConditions.IfNotModified}
+        if etag
+        else {"match_condition": MatchConditions.Unconditionally}
+    )
     client = await table(table_name)
     with translate_storage_errors():
         try:
-            await client.delete_entity(
-                partition, row, etag=etag, match_condition=MatchConditions.IfNotModified
+            await client.submit_transaction(
+                [("delete", {"PartitionKey": partition, "RowKey": row}, condition)]
             )
-        except (ResourceNotFoundError, ResourceModifiedError):
-            return False
+        except TableTransactionError as error:
+            if error.status_code in (404, 412):
+                return False
+            raise
     return True
 
 

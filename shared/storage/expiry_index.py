@@ -24,7 +24,9 @@ FILE = "file"
 UPLOAD = "upload"  # an upload in progress: its blob is swept if no record ever appears
 TOKEN = "token"  # noqa: S105 - an access token's revocation record, not a secret
 RATE_WINDOW = "rate"  # a rate-limit counter whose window has passed
+BUFFER = "buffer"  # a cloud-buffer item; id "<item_id>:<owner key>"
 SCAN = "scan"  # a new upload whose malware verdict cleanup checks until one exists
+DIRECT_UPLOAD = "direct"  # a direct-to-Blob upload: swept unless completed by SAS expiry
 
 
 @dataclass(frozen=True)

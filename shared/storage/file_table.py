@@ -8,7 +8,7 @@ a conditional update on the row's ETag, so concurrent claims on any number of in
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from azure.data.tables import EdmType, EntityProperty
@@ -21,6 +21,8 @@ from shared.storage.names import FILES_TABLE
 logger = logging.getLogger(__name__)
 
 _ROW = "file"
+# Before any request's `now`, however early that request started.
+WITHDRAWN = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_ATTEMPTS = 50
 
 
@@ -80,6 +82,13 @@ async def delete(file_url: str) -> bool:
 async def assign_owner(record: FileRecord, username: str) -> bool:
     """Bind an anonymous file to an account, unless the row changed meanwhile."""
     entity = {"PartitionKey": record.file_url, "RowKey": _ROW, "owner": username}
+    return await entities.update(FILES_TABLE, entity, etag=record.etag) is not None
+
+
+async def withdraw(record: FileRecord) -> bool:
+    """Make a file unreachable at once (expired since WITHDRAWN) unless the row changed meanwhile:
+    of concurrent callers exactly one wins, which a delete cannot tell (the SDK hides a 404)."""
+    entity = {"PartitionKey": record.file_url, "RowKey": _ROW, "expires_at": WITHDRAWN}
     return await entities.update(FILES_TABLE, entity, etag=record.etag) is not None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 CONTAINER = "fileshare"
 FILE_BLOB_PREFIX = "f/"
+BUFFER_BLOB_PREFIX = "b/"
 
 FILES_TABLE = "files"
 EXPIRY_TABLE = "expiry"
@@ -14,6 +15,9 @@ INVITES_TABLE = "invites"
 MEMBERSHIPS_TABLE = "memberships"
 OWNER_FILES_TABLE = "ownerfiles"
 RATE_LIMITS_TABLE = "ratelimits"
+UPLOADS_TABLE = "uploads"
+BUFFER_TABLE = "buffer"
+FILE_COUNTS_TABLE = "filecounts"
 
 TABLES = (
     FILES_TABLE,
@@ -25,6 +29,9 @@ TABLES = (
     MEMBERSHIPS_TABLE,
     OWNER_FILES_TABLE,
     RATE_LIMITS_TABLE,
+    UPLOADS_TABLE,
+    BUFFER_TABLE,
+    FILE_COUNTS_TABLE,
 )
 
 
@@ -35,3 +42,7 @@ MALICIOUS = "Malicious"
 
 def file_blob_name(file_url: str) -> str:
     return f"{FILE_BLOB_PREFIX}{file_url}"
+
+
+def buffer_blob_name(item_id: str) -> str:
+    return f"{BUFFER_BLOB_PREFIX}{item_id}"

@@ -66,6 +66,12 @@ NUMERIC_SETTINGS = {
     "BOT_TOKEN_TTL_SECONDS": ("botTokenTtlSeconds", 15_552_000),
     "UPLOAD_RATE_LIMIT_PER_MINUTE": ("uploadRateLimitPerMinute", 2),
     "AUTH_RATE_LIMIT_PER_MINUTE": ("authRateLimitPerMinute", 10),
+    "BUFFER_HISTORY": ("bufferHistory", 10),
+    "BUFFER_TTL_SECONDS": ("bufferTtlSeconds", 7_200),
+    "MAX_FILES_PER_USER": ("maxFilesPerUser", 0),
+    "MAX_DIRECT_UPLOAD_BYTES": ("maxDirectUploadBytes", 53_687_091_200),
+    "UPLOAD_SAS_TTL_SECONDS": ("uploadSasTtlSeconds", 3_600),
+    "DIRECT_DOWNLOAD_MIN_BYTES": ("directDownloadMinBytes", 33_554_432),
 }
 SECRET_MARKERS = (
     "AccountKey=",
@@ -122,6 +128,8 @@ REQUIRED_TABLES = {
     "ownerfiles",
     "ratelimits",
     "buffer",
+    "filecounts",
+    "uploads",
 }
 
 

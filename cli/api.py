@@ -1,0 +1,111 @@
+"""The service's HTTP API, as the client uses it; error bodies become ApiError."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from cli.config import Config
+
+_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+
+
+class ApiError(Exception):
+    """The server said no; `message` is the contract's error message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"{message} (HTTP {status})")
+        self.status = status
+        self.message = message
+
+
+def _error(response: httpx.Response) -> ApiError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    message = response.reason_phrase or "request failed"
+    if isinstance(body, dict):
+        auth_error = body.get("auth_error")
+        if body.get("message") == "Auth error" and isinstance(auth_error, dict):
+            message = f"Auth error: {auth_error.get('message')}"
+        elif isinstance(body.get("message"), str):
+            message = body["message"]
+    return ApiError(response.status_code, message)
+
+
+class Api:
+    def __init__(self, config: Config, *, client: httpx.Client | None = None) -> None:
+        self.config = config
+        headers = {"Authorization": f"Bearer {config.token}"} if config.token else {}
+        self.http = client or httpx.Client(base_url=config.server, timeout=_TIMEOUT)
+        self.http.headers.update(headers)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _json(self, response: httpx.Response) -> dict[str, Any]:
+        if not response.is_success:
+            raise _error(response)
+        body: dict[str, Any] = response.json()
+        return body
+
+    # Direct uploads.
+    def begin_upload(self, declaration: dict[str, Any]) -> dict[str, Any]:
+        return self._json(self.http.post("/api/uploads", json=declaration))
+
+    def upload_status(self, file_url: str, key: str) -> dict[str, Any]:
+        return self._json(self.http.get(f"/api/uploads/{file_url}", params={"key": key}))
+
+    def complete_upload(self, file_url: str, key: str) -> dict[str, Any]:
+        return self._json(self.http.post(f"/api/uploads/{file_url}/complete", params={"key": key}))
+
+    # Files.
+    def metadata(self, file_url: str) -> dict[str, Any]:
+        return self._json(self.http.get(f"/api/metadata/{file_url}"))
+
+    @contextmanager
+    def open_file(self, file_url: str) -> Iterator[httpx.Response]:
+        """GET /file/{file_url}?direct=1 without following redirects: a 302 or the bytes."""
+        with self.http.stream("GET", f"/file/{file_url}", params={"direct": "1"}) as response:
+            if response.status_code >= 400:
+                response.read()
+                raise _error(response)
+            yield response
+
+    def files(self, group: str) -> dict[str, Any]:
+        return self._json(self.http.get(f"/api/get_files/{group}"))
+
+    def delete(self, file_url: str, key: str) -> dict[str, Any]:
+        return self._json(self.http.delete(f"/api/delete/{file_url}", params={"key": key}))
+
+    # Accounts.
+    def login(self, username: str, password: str, *, bot: bool) -> dict[str, Any]:
+        return self._json(
+            self.http.post(
+                "/api/login",
+                json={"username": username, "password": password},
+                params={"bot": "true"} if bot else None,
+            )
+        )
+
+    # The cloud buffer.
+    def buffer_put(
+        self, content: bytes, *, data_type: str, filename: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"X-Data-Type": data_type, "Content-Type": "application/octet-stream"}
+        if filename is not None:
+            headers["X-Filename"] = quote(filename)  # the server percent-decodes it
+        return self._json(self.http.post("/api/buffer", content=content, headers=headers))
+
+    @contextmanager
+    def buffer_get(self) -> Iterator[httpx.Response]:
+        with self.http.stream("GET", "/api/buffer") as response:
+            if not response.is_success:
+                response.read()
+                raise _error(response)
+            yield response

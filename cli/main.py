@@ -1,0 +1,279 @@
+"""`fileshare`: upload, download, login, ls, rm and the cloud buffer from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import io
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+import segno
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from cli import transfer
+from cli.api import Api, ApiError
+from cli.config import Config
+from cli.state import State
+
+Command = Callable[[argparse.Namespace, Api, Console], int]
+
+
+def run() -> None:
+    """The console script's entry point."""
+    sys.exit(main())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    console = Console(highlight=False, soft_wrap=True)
+    config = Config.load(args.server)
+    api = Api(config)
+    try:
+        command: Command = args.command
+        return command(args, api, console)
+    except ApiError as error:
+        console.print(f"[red]error:[/red] {error.message} (HTTP {error.status})")
+        return 1
+    except (OSError, httpx.HTTPError) as error:
+        console.print(f"[red]error:[/red] {error}")
+        return 1
+    except KeyboardInterrupt:
+        console.print("interrupted; run the same command again to resume")
+        return 130
+    finally:
+        api.close()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fileshare", description=__doc__)
+    parser.add_argument("--server", help="API base URL (default: config file or $FILESHARE_SERVER)")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    up = commands.add_parser("upload", help="upload a file straight to storage (resumable)")
+    up.add_argument("file", type=Path)
+    up.add_argument("--expires-in", type=int, metavar="SECONDS")
+    up.add_argument("--max-downloads", type=int, metavar="N", help="1 makes a one-time link")
+    up.add_argument("--group", default="private", help="group id (needs login)")
+    up.add_argument("--include-ext", action="store_true", help="end the link with the extension")
+    up.add_argument("--concurrency", type=int, default=transfer.DEFAULT_CONCURRENCY)
+    up.add_argument("--no-qr", action="store_true", help="print the link without a QR code")
+    up.set_defaults(command=_upload)
+
+    down = commands.add_parser("download", help="download a link and check its size")
+    down.add_argument("link", help="a link, or just its file id")
+    down.add_argument("-o", "--output", type=Path, help="file or directory to write")
+    down.add_argument("--force", action="store_true", help="overwrite an existing file")
+    down.add_argument("--concurrency", type=int, default=transfer.DEFAULT_CONCURRENCY)
+    down.set_defaults(command=_download)
+
+    login = commands.add_parser("login", help="log in and remember the token")
+    login.add_argument("username")
+    login.add_argument("--password-stdin", action="store_true", help="read the password")
+    login.add_argument("--bot", action="store_true", help="a long-lived bot token")
+    login.set_defaults(command=_login)
+
+    ls = commands.add_parser("ls", help="list your files (needs login)")
+    ls.add_argument("--group", default="private")
+    ls.set_defaults(command=_ls)
+
+    rm = commands.add_parser("rm", help="delete a file you uploaded")
+    rm.add_argument("link")
+    rm.add_argument("--key", help="the file's key (default: remembered, or from your listing)")
+    rm.set_defaults(command=_rm)
+
+    buffer = commands.add_parser("buffer", help="your cloud buffer (needs login)")
+    buffer_commands = buffer.add_subparsers(required=True, metavar="ACTION")
+    put = buffer_commands.add_parser("put", help="store text or a file")
+    what = put.add_mutually_exclusive_group(required=True)
+    what.add_argument("file", nargs="?", type=Path, help="a file, or - for standard input")
+    what.add_argument("--text", help="store this text")
+    put.set_defaults(command=_buffer_put)
+    get = buffer_commands.add_parser("get", help="print the text, or save the file")
+    get.add_argument("-o", "--output", type=Path, help="where to save a file")
+    get.add_argument("--force", action="store_true", help="overwrite an existing file")
+    get.set_defaults(command=_buffer_get)
+    return parser
+
+
+@contextmanager
+def _bar(console: Console, label: str) -> Iterator[transfer.Progress]:
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+        yield transfer.Progress(
+            start=lambda total, done: bar.update(task, total=total, completed=done),
+            advance=lambda count: bar.advance(task, count),
+        )
+
+
+def _upload(args: argparse.Namespace, api: Api, console: Console) -> int:
+    options: dict[str, Any] = {"group_id": args.group}
+    if args.expires_in is not None:
+        options["expires_in"] = args.expires_in
+    if args.max_downloads is not None:
+        options["max_downloads"] = args.max_downloads
+    if args.include_ext:
+        options["include_ext"] = True
+    with _bar(console, args.file.name) as progress:
+        result = transfer.upload(
+            api,
+            args.file,
+            options=options,
+            state=State(),
+            progress=progress,
+            concurrency=args.concurrency,
+        )
+    for note in result.notes:
+        console.print(note)
+    if result.resumed:
+        stored = result.blocks_total - result.blocks_sent
+        console.print(
+            f"resumed: {stored} of {result.blocks_total} blocks were already stored, "
+            f"sent {result.blocks_sent}"
+        )
+    published = result.published
+    link = str(published["file_url_full"])
+    console.print(link)
+    console.print(f"key: {published['key']}  (keep it to delete the file)")
+    if not args.no_qr:
+        _print_qr(console, link)
+    return 0
+
+
+def _print_qr(console: Console, link: str) -> None:
+    drawn = io.StringIO()
+    segno.make(link, error="m").terminal(out=drawn, compact=True)
+    console.out(drawn.getvalue(), highlight=False, end="")
+
+
+def _download(args: argparse.Namespace, api: Api, console: Console) -> int:
+    file_url = transfer.file_url_of(args.link)
+    with _bar(console, file_url) as progress:
+        result = transfer.download(
+            api,
+            file_url,
+            output=args.output,
+            force=args.force,
+            progress=progress,
+            concurrency=args.concurrency,
+        )
+    if result.redirect_target is not None:
+        console.print(f"this link redirects to {result.redirect_target}")
+        return 0
+    how = "straight from storage" if result.direct else "through the API"
+    console.print(f"saved {result.path} ({result.size} bytes, size verified, {how})")
+    return 0
+
+
+def _login(args: argparse.Namespace, api: Api, console: Console) -> int:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("password: ")
+    body = api.login(args.username, password, bot=args.bot)
+    Config(api.config.server, str(body["accessToken"]), str(body["username"])).save()
+    console.print(f"logged in to {api.config.server} as {body['username']}")
+    return 0
+
+
+def _ls(args: argparse.Namespace, api: Api, console: Console) -> int:
+    body = api.files(args.group)
+    table = Table("file", "name", "size", "expires", "link")
+    for item in body.get("data", []):
+        table.add_row(
+            str(item["file_url"]),
+            str(item["user_filename"]),
+            str(item["size"]),
+            str(item["expires_at"]),
+            str(item["file_url_full"]),
+        )
+    console.print(table)
+    return 0
+
+
+def _rm(args: argparse.Namespace, api: Api, console: Console) -> int:
+    file_url = transfer.file_url_of(args.link)
+    state = State()
+    key = args.key or state.key_for(api.config.server, file_url) or _listed_key(api, file_url)
+    if key is None:
+        console.print("[red]error:[/red] no key for this file: pass --key")
+        return 1
+    api.delete(file_url, key)
+    state.forget_key(api.config.server, file_url)
+    console.print(f"deleted {file_url}")
+    return 0
+
+
+def _listed_key(api: Api, file_url: str) -> str | None:
+    """A logged-in user's own files list their keys."""
+    if not api.config.token:
+        return None
+    for item in api.files("private").get("data", []):
+        if item.get("file_url") == file_url:
+            return str(item["key"])
+    return None
+
+
+def _buffer_put(args: argparse.Namespace, api: Api, console: Console) -> int:
+    if args.text is not None:
+        body = api.buffer_put(args.text.encode(), data_type="text")
+    elif str(args.file) == "-":
+        body = api.buffer_put(sys.stdin.buffer.read(), data_type="text")
+    else:
+        body = api.buffer_put(args.file.read_bytes(), data_type="file", filename=args.file.name)
+    item = body.get("item", {})
+    console.print(f"buffer holds {item.get('type')} ({item.get('size')} bytes)")
+    return 0
+
+
+def _buffer_get(args: argparse.Namespace, api: Api, console: Console) -> int:
+    with api.buffer_get() as response:
+        if response.headers.get("x-data-type") == "text":
+            sys.stdout.buffer.write(response.read())
+            sys.stdout.flush()
+            return 0
+        name = _attachment_name(response.headers.get("content-disposition", "")) or "buffer"
+        target = args.output or Path(name)
+        if target.is_dir():
+            target = target / name
+        if target.exists() and not args.force:
+            raise FileExistsError(f"{target} exists (use --force to overwrite)")
+        with target.open("wb") as out:
+            for chunk in response.iter_bytes():
+                out.write(chunk)
+    console.print(f"saved {target}")
+    return 0
+
+
+def _attachment_name(disposition: str) -> str | None:
+    """The RFC 6266 `filename*` (else `filename`), reduced to a bare name."""
+    fallback = None
+    for part in disposition.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "filename*" and value.lower().startswith("utf-8''"):
+            return Path(unquote(value[7:])).name or None
+        if name.lower() == "filename":
+            fallback = Path(value.strip('"')).name or None
+    return fallback

@@ -1,0 +1,233 @@
+"""Moving bytes: direct uploads in parallel blocks (resumable) and verified downloads.
+
+Blocks go straight to Blob Storage through azure-storage-blob with the upload's SAS; the API only
+authorises, reports which blocks storage already holds, and publishes. Block ids are the block's
+index, zero-padded to a fixed width (storage wants equal lengths within a blob), so a resumed run
+knows which blocks to skip from the ids alone.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from azure.storage.blob import BlobBlock, BlobClient
+
+from cli.api import Api, ApiError
+from cli.state import Pending, State, fingerprint
+
+DEFAULT_CONCURRENCY = 8
+_READ_CHUNK = 1024 * 1024
+# Ranges a direct download fetches in parallel: large enough to keep the link busy.
+_GET_CHUNK = 8 * 1024 * 1024
+
+
+def block_id(index: int) -> str:
+    return f"{index:08d}"
+
+
+@dataclass
+class Progress:
+    """Callbacks a front end (the progress bar) hooks into; each may be called from any thread."""
+
+    start: Callable[[int, int], None] = lambda total, done: None
+    advance: Callable[[int], None] = lambda count: None
+
+
+@dataclass
+class UploadResult:
+    published: dict[str, Any]
+    blocks_total: int
+    blocks_sent: int
+    resumed: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def upload(
+    api: Api,
+    path: Path,
+    *,
+    options: dict[str, Any],
+    state: State,
+    progress: Progress | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> UploadResult:
+    """Upload `path` directly to storage, resuming the upload this client began for it before."""
+    progress = progress or Progress()
+    size = path.stat().st_size
+    file_print = fingerprint(path)
+    server = api.config.server
+    notes: list[str] = []
+    stored: dict[str, int] = {}
+    committed = False
+    resumed = False
+    pending = state.pending(file_print, server)
+    grant: dict[str, Any] | None = None
+    if pending is not None:
+        grant = _resume(api, pending, notes)
+        if grant is not None and grant["state"] == "complete":
+            state.forget_pending(file_print)
+            published = api.complete_upload(pending.file_url, pending.key)
+            return UploadResult(published, 0, 0, True, notes)
+        if grant is None:
+            state.forget_pending(file_print)
+        else:
+            resumed = True
+            committed = bool(grant["committed"])
+            stored = {block["id"]: block["size"] for block in grant["uncommitted"]}
+    if grant is None:
+        grant = api.begin_upload({"filename": path.name, "size": size, **options})
+        pending = Pending(server, grant["file_url"], grant["key"], grant["upload_url"])
+        state.remember_pending(file_print, pending)
+    assert pending is not None
+
+    block_size = int(grant["block_size"])
+    count = math.ceil(size / block_size)
+    sizes = [min(block_size, size - i * block_size) for i in range(count)]
+    missing = [] if committed else [i for i in range(count) if stored.get(block_id(i)) != sizes[i]]
+    progress.start(size, size - sum(sizes[i] for i in missing))
+    blob = BlobClient.from_blob_url(grant["upload_url"])
+    _stage_blocks(blob, path, block_size, sizes, missing, progress, concurrency)
+    if not committed:
+        blob.commit_block_list([BlobBlock(block_id(i)) for i in range(count)])
+    published = api.complete_upload(pending.file_url, pending.key)
+    state.forget_pending(file_print)
+    state.remember_key(server, published["file_url"], published["key"])
+    return UploadResult(published, count, len(missing), resumed, notes)
+
+
+def _resume(api: Api, pending: Pending, notes: list[str]) -> dict[str, Any] | None:
+    """The server's view of an upload begun earlier, or None if it is gone (start over)."""
+    try:
+        status = api.upload_status(pending.file_url, pending.key)
+    except ApiError as error:
+        if error.status in (400, 404):
+            notes.append(f"the earlier upload is gone ({error.message}); starting over")
+            return None
+        raise
+    return status
+
+
+def _stage_blocks(
+    blob: BlobClient,
+    path: Path,
+    block_size: int,
+    sizes: list[int],
+    indices: list[int],
+    progress: Progress,
+    concurrency: int,
+) -> None:
+    """Stage the blocks at `indices`, `concurrency` at a time; the first failure stops the rest."""
+    if not indices:
+        return
+
+    failed = threading.Event()
+
+    def stage(index: int) -> None:
+        if failed.is_set():
+            return  # another block failed: start no more
+        try:
+            with path.open("rb") as source:
+                source.seek(index * block_size)
+                data = source.read(sizes[index])
+            if len(data) != sizes[index]:
+                raise OSError(f"{path} changed while uploading")
+            blob.stage_block(block_id(index), data, length=len(data))
+            progress.advance(len(data))
+        except BaseException:
+            failed.set()
+            raise
+
+    pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
+    try:
+        futures: list[Future[None]] = [pool.submit(stage, index) for index in indices]
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in done:
+            future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass
+class DownloadResult:
+    path: Path
+    size: int
+    direct: bool
+    redirect_target: str | None = None
+
+
+def file_url_of(link: str) -> str:
+    """`https://host/file/<id>`, `.../f/<id>` or a bare id: the id."""
+    path = urlsplit(link).path if "://" in link else link
+    return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def download(
+    api: Api,
+    file_url: str,
+    *,
+    output: Path | None,
+    force: bool,
+    progress: Progress | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> DownloadResult:
+    """Download to `output` (default: the original name here) and check the size."""
+    progress = progress or Progress()
+    meta = api.metadata(file_url)
+    size = int(meta["file_size"])
+    target = output or Path(Path(str(meta.get("original_name") or file_url)).name or file_url)
+    if target.is_dir():
+        target = target / Path(str(meta.get("original_name") or file_url)).name
+    if target.exists() and not force:
+        raise FileExistsError(f"{target} exists (use --force to overwrite)")
+    partial = target.with_name(f".{target.name}.part")
+    direct = False
+    try:
+        with api.open_file(file_url) as response, partial.open("wb") as out:
+            if response.status_code in (301, 302, 303, 307, 308):
+                location = response.headers["location"]
+                if not _is_blob_sas(location):
+                    return DownloadResult(target, 0, False, redirect_target=location)
+                direct = True
+                progress.start(size, 0)
+                BlobClient.from_blob_url(
+                    location, max_single_get_size=_GET_CHUNK, max_chunk_get_size=_GET_CHUNK
+                ).download_blob(
+                    max_concurrency=concurrency,
+                    progress_hook=_hook(progress),
+                ).readinto(out)
+            else:
+                progress.start(size, 0)
+                for chunk in response.iter_bytes(_READ_CHUNK):
+                    out.write(chunk)
+                    progress.advance(len(chunk))
+        received = partial.stat().st_size
+        if received != size:
+            raise OSError(f"size mismatch: expected {size} bytes, received {received}")
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return DownloadResult(target, size, direct)
+
+
+def _is_blob_sas(url: str) -> bool:
+    query = parse_qs(urlsplit(url).query)
+    return "sig" in query and query.get("sr") == ["b"]
+
+
+def _hook(progress: Progress) -> Callable[[int, int | None], None]:
+    seen = 0
+
+    def hook(current: int, total: int | None) -> None:
+        nonlocal seen
+        progress.advance(current - seen)
+        seen = current
+
+    return hook

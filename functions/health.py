@@ -1,0 +1,16 @@
+"""GET /api/health: 200 when storage answers, 503 in the error shape when it does not."""
+
+import azure.functions as func
+from azurefunctions.extensions.http.fastapi import Request, Response
+
+from functions._http import handle_errors, json_response
+from shared.health import check_storage
+
+bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+
+@bp.route(route="api/health", methods=["GET"])
+@handle_errors
+async def get_health(req: Request) -> Response:
+    await check_storage()
+    return json_response({"status": "success", "message": "healthy", "storage": "ok"})

@@ -1,0 +1,47 @@
+"""The web page: GET / (and invite links) and its static assets under /static/{name}."""
+
+import azure.functions as func
+from azurefunctions.extensions.http.fastapi import Request, Response
+
+from functions._http import handle_errors, path_param
+from shared.config import get_settings
+from shared.page_security import app_page_headers
+from shared.web_assets import Asset, asset, static_asset
+
+bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+
+# `{ignored:maxlength(0)?}` is how a function answers at the site root (routePrefix is "").
+@bp.route(route="{ignored:maxlength(0)?}", methods=["GET", "HEAD"])
+@handle_errors
+async def get_index(req: Request) -> Response:
+    return _page(req)
+
+
+# Invite links (`/invite/{code}`) open the page, which offers to join.
+@bp.route(route="invite/{code}", methods=["GET", "HEAD"])
+@handle_errors
+async def get_invite_page(req: Request) -> Response:
+    return _page(req)
+
+
+@bp.route(route="static/{name}", methods=["GET", "HEAD"])
+@handle_errors
+async def get_static(req: Request) -> Response:
+    return _asset_response(req, static_asset(path_param(req, "name")), {})
+
+
+def _page(req: Request) -> Response:
+    return _asset_response(req, asset("index.html"), app_page_headers(get_settings()))
+
+
+def _asset_response(req: Request, item: Asset, extra: dict[str, str]) -> Response:
+    headers = {
+        "ETag": item.etag,
+        "Cache-Control": "no-cache",
+        "X-Content-Type-Options": "nosniff",
+        **extra,
+    }
+    if item.not_modified(req.headers.get("if-none-match")):
+        return Response(status_code=304, headers=headers)
+    return Response(content=item.body, media_type=item.content_type, headers=headers)

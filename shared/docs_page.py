@@ -1,0 +1,80 @@
+"""The OpenAPI document rendered as one self-contained HTML page (no script, no CDN)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+_METHODS = ("get", "head", "post", "put", "delete")
+_STYLE = """
+body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+h2{border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2.5rem}
+section{border:1px solid #e3e3e3;border-radius:6px;padding:.6rem 1rem;margin:1rem 0}
+code,.path{font-family:ui-monospace,monospace}
+.method{display:inline-block;min-width:4.5rem;font-weight:700;text-transform:uppercase}
+table{border-collapse:collapse;width:100%;margin:.4rem 0}
+td,th{border-top:1px solid #eee;text-align:left;padding:.2rem .4rem;vertical-align:top}
+.muted{color:#666}
+"""
+
+
+def render(document: dict[str, Any]) -> str:
+    """Every operation grouped by tag: parameters, request body and responses."""
+    info = document["info"]
+    by_tag: dict[str, list[str]] = {}
+    for path, item in document["paths"].items():
+        for method in _METHODS:
+            if method in item:
+                operation = item[method]
+                tag = operation.get("tags", ["other"])[0]
+                by_tag.setdefault(tag, []).append(_operation(document, method, path, operation))
+    sections = "".join(
+        f"<h2>{escape(tag)}</h2>{''.join(operations)}" for tag, operations in by_tag.items()
+    )
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        f"<title>{escape(info['title'])} API</title><style>{_STYLE}</style></head><body>"
+        f"<h1>{escape(info['title'])} API <span class=muted>{escape(info['version'])}</span></h1>"
+        f"<p>{escape(info.get('description', ''))}</p>"
+        '<p>Machine-readable: <a href="openapi.json">openapi.json</a> (OpenAPI 3.1).</p>'
+        f"{sections}</body></html>"
+    )
+
+
+def _operation(document: dict[str, Any], method: str, path: str, operation: dict[str, Any]) -> str:
+    parts = [
+        f"<section id={escape(operation['operationId'])}>"
+        f"<div><span class=method>{method}</span> <span class=path>{escape(path)}</span></div>"
+        f"<p><b>{escape(operation.get('summary', ''))}</b></p>"
+    ]
+    if operation.get("description"):
+        parts.append(f"<p>{escape(operation['description'])}</p>")
+    if operation.get("security") and {} not in operation["security"]:
+        parts.append("<p class=muted>Needs <code>Authorization: Bearer &lt;token&gt;</code>.</p>")
+    elif operation.get("security"):
+        parts.append("<p class=muted>A bearer token is optional.</p>")
+    parameters = operation.get("parameters", [])
+    if parameters:
+        rows = "".join(
+            f"<tr><td><code>{escape(p['name'])}</code></td><td>{escape(p['in'])}</td>"
+            f"<td>{escape(p.get('description', ''))}</td></tr>"
+            for p in parameters
+        )
+        parts.append(f"<table><tr><th>parameter</th><th>in</th><th></th></tr>{rows}</table>")
+    body = operation.get("requestBody")
+    if body:
+        types = ", ".join(f"<code>{escape(t)}</code>" for t in body["content"])
+        parts.append(f"<p>Body: {types}</p>")
+    rows = "".join(
+        f"<tr><td>{escape(status)}</td><td>{escape(_description(document, response))}</td></tr>"
+        for status, response in sorted(operation["responses"].items())
+    )
+    parts.append(f"<table><tr><th>status</th><th>meaning</th></tr>{rows}</table></section>")
+    return "".join(parts)
+
+
+def _description(document: dict[str, Any], response: dict[str, Any]) -> str:
+    if "description" in response:
+        return str(response["description"])
+    name = response["$ref"].rsplit("/", 1)[-1]
+    return str(document["components"]["responses"][name]["description"])

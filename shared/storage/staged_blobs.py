@@ -1,0 +1,71 @@
+"""What a client wrote straight to Blob Storage: its blocks, its committed size, its headers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from azure.core import MatchConditions
+from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
+from azure.storage.blob import BlobBlock, ContentSettings
+
+from shared.storage.blobs import StoredBlob
+from shared.storage.clients import container
+from shared.storage.errors import translate_storage_errors
+
+
+@dataclass(frozen=True)
+class Block:
+    """A block as azure-storage-blob names it: the REST `blockid`, base64-decoded."""
+
+    block_id: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Blocks:
+    committed: list[Block]
+    uncommitted: list[Block]
+
+
+def _blocks(blocks: list[BlobBlock]) -> list[Block]:
+    return [Block(str(block.id), int(block.size or 0)) for block in blocks]
+
+
+async def blocks(name: str) -> Blocks:
+    """Committed and uncommitted blocks; both empty while nothing was written."""
+    client = (await container()).get_blob_client(name)
+    with translate_storage_errors():
+        try:
+            committed, uncommitted = await client.get_block_list("all")
+        except ResourceNotFoundError:
+            return Blocks([], [])
+    return Blocks(_blocks(committed), _blocks(uncommitted))
+
+
+async def committed(name: str) -> StoredBlob | None:
+    """Size and ETag of the committed blob, or None while there is none."""
+    client = (await container()).get_blob_client(name)
+    with translate_storage_errors():
+        try:
+            props = await client.get_blob_properties()
+        except ResourceNotFoundError:
+            return None
+    return StoredBlob(size=int(props.size), etag=str(props.etag))
+
+
+async def reset_headers(name: str, *, content_type: str, etag: str) -> str | None:
+    """Replace whatever content headers the client set with ours, if the blob is still `etag`.
+
+    Returns the new ETag, or None if the blob changed or vanished meanwhile.
+    """
+    client = (await container()).get_blob_client(name)
+    with translate_storage_errors():
+        try:
+            result = await client.set_http_headers(
+                ContentSettings(content_type=content_type),
+                etag=etag,
+                match_condition=MatchConditions.IfNotModified,
+            )
+        except (ResourceModifiedError, ResourceNotFoundError):
+            return None
+    return str(result["etag"])

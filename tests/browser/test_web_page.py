@@ -1,0 +1,330 @@
+"""The web page end to end in headless Chromium, against the local host and Azurite."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+
+from tests.utils.accounts import auth, create_group, new_username, register
+from tests.utils.browser import PHONE, choose_files, log_in, screenshot
+from tests.utils.files import upload
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page, Request
+
+    NewContext = Callable[..., BrowserContext]
+
+pytestmark = pytest.mark.browser
+
+MIB = 1024 * 1024
+# Records every value the page's progress bars take, so a test can see progress happen.
+RECORD_PROGRESS = """
+window.progressSeen = [];
+new MutationObserver((changes) => {
+  for (const change of changes) {
+    if (change.target.tagName === "PROGRESS") window.progressSeen.push(change.target.value);
+  }
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ["value"] });
+"""
+
+
+def _file(tmp_path: Path, name: str, size: int) -> tuple[Path, bytes]:
+    content = os.urandom(size)
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path, content
+
+
+def _throttle_uploads(page: Page, bytes_per_second: int) -> None:
+    """Slow the page's uploads down (Chrome's network emulation) so progress is observable."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 0,
+            "downloadThroughput": -1,
+            "uploadThroughput": bytes_per_second,
+        },
+    )
+
+
+def test_upload_shows_progress_then_link_and_qr(
+    page: Page, client: httpx.Client, base_url: str, tmp_path: Path
+) -> None:
+    path, content = _file(tmp_path, "holiday photos.bin", 3 * MIB)
+    page.add_init_script(RECORD_PROGRESS)
+    page.goto("/")
+    screenshot(page, "01-share-empty")
+    _throttle_uploads(page, 3 * MIB)
+
+    choose_files(page, "#file-input", path)
+    page.wait_for_function(
+        "() => document.querySelector('.upload progress')?.value > 0.2", polling=50
+    )
+    screenshot(page, "02-share-uploading")
+    page.wait_for_selector(".upload[data-state=done]")
+
+    seen = page.evaluate("window.progressSeen")
+    assert any(0 < value < 1 for value in seen), seen
+    assert seen[-1] == 1
+    assert re.fullmatch(r"[\d.]+ (KB|MB)/s average", page.locator(".upload .speed").inner_text())
+    link = page.input_value(".upload .link")
+    assert link.startswith(f"{base_url}/file/")
+    assert client.get(link).content == content
+    qr = page.wait_for_selector(".upload img.qr")
+    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", qr)
+    delete_link = page.get_attribute(".upload .delete-link", "href") or ""
+    assert re.fullmatch(rf"{re.escape(base_url)}/api/delete/[\w-]+\?key=[\w-]+", delete_link)
+    screenshot(page, "03-share-done")
+
+
+def test_link_opens_download_page_that_downloads_on_click(
+    page: Page, client: httpx.Client, tmp_path: Path
+) -> None:
+    body = upload(
+        client, b"quarterly numbers\n", filename="report <Q3>.txt", params={"max_downloads": "3"}
+    )
+
+    page.goto(body["file_url_full"])
+
+    assert page.inner_text("#file-name") == "report <Q3>.txt"
+    assert page.inner_text("#file-size") == "18 bytes"
+    assert page.inner_text("#file-left") == "3"
+    assert "UTC" in page.inner_text("#file-expires")
+    screenshot(page, "04-download-page")
+    with page.expect_download() as download_info:
+        page.click("#download-button")
+    download = download_info.value
+    # Chrome keeps the name from Content-Disposition, minus characters it never writes to disk.
+    assert download.suggested_filename == "report _Q3_.txt"
+    assert Path(download.path()).read_bytes() == b"quarterly numbers\n"
+    meta = client.get(f"/api/metadata/{body['file_url']}").json()
+    assert (meta["download_count"], meta["downloads_left"]) == (1, 2)
+
+
+def test_one_time_link_survives_viewing_its_page(
+    page: Page, client: httpx.Client, tmp_path: Path
+) -> None:
+    path, content = _file(tmp_path, "secret.bin", 4096)
+    page.goto("/")
+    page.check("#one-time")
+    assert page.is_disabled("#max-downloads")
+    choose_files(page, "#file-input", path)
+    page.wait_for_selector(".upload[data-state=done]")
+    link = page.input_value(".upload .link")
+    file_url = link.rsplit("/", 1)[-1]
+
+    viewer = page.context.new_page()
+    viewer.goto(link)
+    viewer.reload()
+    assert viewer.inner_text("#file-left") == "1"
+    meta = client.get(f"/api/metadata/{file_url}").json()
+    assert (meta["download_count"], meta["downloads_left"]) == (0, 1)
+
+    with viewer.expect_download() as download_info:
+        viewer.click("#download-button")
+    assert Path(download_info.value.path()).read_bytes() == content
+    assert client.get(f"/api/metadata/{file_url}").status_code == 404
+
+
+def test_login_lists_own_and_group_files_with_counts(
+    new_context: NewContext, client: httpx.Client
+) -> None:
+    username, token = register(client)
+    group_id = create_group(client, token, "Design team")
+    mine = upload(client, b"a" * 2500, filename="notes.txt", headers=auth(token))
+    upload(client, b"b" * 100, filename="logo.png", group=str(group_id), headers=auth(token))
+    client.get(f"/file/{mine['file_url']}")
+    page = new_context().new_page()
+
+    log_in(page, username)
+    page.click("#tab-files")
+    page.wait_for_selector(f"[data-file-url='{mine['file_url']}'] .downloads:text('1 download')")
+    page.wait_for_selector(f".file-section[data-group='{group_id}'] .file")
+    screenshot(page, "05-files")
+
+    mine_item = page.locator(f"[data-file-url='{mine['file_url']}']")
+    assert mine_item.locator(".name").inner_text() == "notes.txt"
+    assert "2.5 KB" in mine_item.inner_text()
+    assert "Expires in" in mine_item.inner_text()
+    group_section = page.locator(f".file-section[data-group='{group_id}']")
+    assert group_section.locator("h2").inner_text() == "Group: Design team"
+    assert group_section.locator(".name").inner_text() == "logo.png"
+    page.click("#tab-share")
+    options = page.locator("#target option").all_inner_texts()
+    assert options == ["My files (private link)", "Group: Design team"]
+
+    page.click("#tab-account")
+    page.click("#logout-button")
+    page.wait_for_selector("body.signed-out")
+    assert page.evaluate("localStorage.getItem('fileshare.token')") is None
+
+
+def test_buffer_carries_text_and_a_file_between_two_devices(
+    new_context: NewContext, client: httpx.Client, tmp_path: Path
+) -> None:
+    username, _ = register(client)
+    laptop = new_context().new_page()
+    phone = new_context(PHONE).new_page()
+    log_in(laptop, username)
+    log_in(phone, username)
+
+    laptop.click("#tab-buffer")
+    laptop.fill("#buffer-text", "the wifi password is hunter2")
+    laptop.click("#buffer-text-form button[type=submit]")
+    laptop.wait_for_selector(".notice.success:text('Put text in your buffer.')")
+    phone.click("#tab-buffer")
+    phone.click("#buffer-take")
+    assert phone.locator("#buffer-taken").input_value() == "the wifi password is hunter2"
+    screenshot(phone, "06-buffer-phone")
+
+    path, content = _file(tmp_path, "ticket.pdf", 70_000)
+    choose_files(laptop, "#buffer-file", path)
+    laptop.wait_for_selector(".notice.success:text('Put ticket.pdf in your buffer.')")
+    phone.click("#buffer-take")
+    with phone.expect_download() as download_info:
+        phone.click("#buffer-save")
+    assert download_info.value.suggested_filename == "ticket.pdf"
+    assert Path(download_info.value.path()).read_bytes() == content
+
+
+def test_oversized_file_shows_the_limit(page: Page, tmp_path: Path) -> None:
+    path, _ = _file(tmp_path, "too big.iso", 10 * MIB)
+    page.goto("/")
+
+    choose_files(page, "#file-input", path)
+    failed = page.locator(".upload[data-state=failed]")
+    failed.wait_for()
+
+    assert failed.locator(".status").inner_text() == (
+        "Too large: File size exceeds the limit (9MB)."
+    )
+    # Retrying cannot help: the page offers to remove the entry instead.
+    assert not failed.locator("button:text('Retry')").is_visible()
+    assert failed.locator("button:text('Remove')").is_visible()
+    screenshot(page, "07-error-too-large")
+
+
+def test_large_file_goes_direct_to_blob_and_resumes_after_cancel(
+    page: Page, client: httpx.Client, tmp_path: Path
+) -> None:
+    path, content = _file(tmp_path, "video.mp4", 20 * MIB)  # 3 blocks of at most 8 MiB
+    blocks: list[tuple[str, int]] = []
+
+    def record_block(request: Request) -> None:
+        response = request.response()
+        if "comp=block&" in request.url and response is not None:
+            blocks.append((request.url, response.status))
+
+    page.on("requestfinished", record_block)
+    page.goto("/")
+    _throttle_uploads(page, 12 * MIB)
+
+    choose_files(page, "#file-input", path)
+    page.wait_for_function("() => document.querySelector('.upload progress')?.value > 0.05")
+    page.wait_for_event("requestfinished", lambda request: "comp=block&" in request.url)
+    page.click(".upload button:text('Cancel')")
+    page.wait_for_selector(".upload[data-state=cancelled]")
+    before = {url.split("blockid=")[1] for url, status in blocks if status == 201}
+    blocks.clear()
+    page.click(".upload button:text('Retry')")
+    page.wait_for_selector(".upload[data-state=done]", timeout=20_000)
+
+    after = {url.split("blockid=")[1] for url, status in blocks if status == 201}
+    assert before
+    assert not before & after
+    assert len(before | after) == 3
+    link = page.input_value(".upload .link")
+    assert client.get(link).content == content
+
+
+def test_invite_link_lets_a_second_user_join_then_leave(
+    new_context: NewContext, client: httpx.Client
+) -> None:
+    owner_name, _ = register(client, new_username("owner"))
+    member_name, _ = register(client, new_username("member"))
+    owner = new_context().new_page()
+    log_in(owner, owner_name)
+    owner.click("#tab-groups")
+    owner.fill("#group-name", "Climbing club")
+    owner.click("#create-group-form button[type=submit]")
+    owner.click(".group:has-text('Climbing club') button:text('Make invite link')")
+    invite = owner.locator(".group .invite .link").input_value()
+    screenshot(owner, "08-groups")
+
+    member = new_context(PHONE).new_page()
+    log_in(member, member_name)
+    member.goto(invite)
+    assert member.input_value("#join-code") == invite.rsplit("/", 1)[-1]
+    member.click("#join-form button[type=submit]")
+    member.wait_for_selector(".notice.success:text('You joined Climbing club.')")
+    member.wait_for_selector(".group:has-text('Climbing club'):has-text('member')")
+    member.click(".group button:text('Leave')")
+    member.wait_for_selector(".notice.success:text('You left Climbing club.')")
+    member.wait_for_selector("#group-list li:text('You are in no group yet.')")
+
+
+def test_keyboard_moves_through_tabs_to_the_file_picker(page: Page) -> None:
+    page.goto("/")
+    focused = "() => document.activeElement.id || document.activeElement.textContent"
+
+    visited = []
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        visited.append(page.evaluate(focused))
+    assert visited == ["Skip to content", "fileshare", "header-account", "tab-share"]
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate(focused) == "tab-files"
+    assert page.is_visible("#panel-files")
+    assert not page.is_visible("#panel-share")
+    page.keyboard.press("Home")
+    page.keyboard.press("Tab")
+    assert page.evaluate(focused) == "file-input"
+
+
+def test_page_fits_a_phone_screen(new_context: NewContext) -> None:
+    page = new_context(PHONE).new_page()
+    page.goto("/")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "09-share-phone")
+
+
+def test_rate_limited_upload_says_when_to_retry(
+    page: Page, tmp_path: Path, settings_env: dict[str, str]
+) -> None:
+    path, _ = _file(tmp_path, "one more.txt", 100)
+    settings_env["UPLOAD_RATE_LIMIT_PER_MINUTE"] = "1"
+    settings_env["RATE_LIMIT_WINDOW_SECONDS"] = "3600"
+    page.goto("/")
+
+    for _ in range(2):
+        choose_files(page, "#file-input", path)
+    failed = page.locator(".upload[data-state=failed]").first  # the second, at least
+    failed.wait_for()
+
+    assert re.fullmatch(
+        r"Too many requests: try again in \d+ seconds?\.", failed.locator(".status").inner_text()
+    )
+    assert failed.locator("button:text('Retry')").is_visible()
+
+
+def test_taking_an_empty_buffer_explains_why(new_context: NewContext, client: httpx.Client) -> None:
+    username, _ = register(client)
+    page = new_context().new_page()
+    log_in(page, username)
+    page.click("#tab-buffer")
+
+    page.click("#buffer-take")
+
+    assert page.locator(".notice.error").inner_text() == (
+        "Buffer is empty: it may have expired, been used up or deleted."
+    )

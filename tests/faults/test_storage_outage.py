@@ -1,0 +1,188 @@
+"""Storage stops mid-request and comes back: clear 503s, nothing half-visible, nothing lost."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from tests.faults.conftest import FaultStack
+from tests.utils.files import run_cleanup, upload
+
+MIB = 1024 * 1024
+UNAVAILABLE = {
+    "status": "error",
+    "message": "Storage is temporarily unavailable, try again shortly",
+}
+
+
+def assert_unavailable(response: httpx.Response, started: float) -> None:
+    assert response.status_code == 503, response.text
+    assert response.json() == UNAVAILABLE
+    assert response.headers["retry-after"] == "5"
+    assert time.monotonic() - started < 20  # an answer, not a hang
+
+
+def test_health_is_503_while_storage_is_down_and_recovers(
+    stack: FaultStack, fault_client: httpx.Client
+) -> None:
+    assert fault_client.get("/api/health").status_code == 200
+    stack.stop_storage()
+
+    started = time.monotonic()
+    assert_unavailable(fault_client.get("/api/health"), started)
+
+    stack.start_storage()
+    assert fault_client.get("/api/health").status_code == 200
+
+
+def test_upload_when_storage_stops_midway_is_503_and_leaves_nothing(
+    stack: FaultStack, fault_client: httpx.Client
+) -> None:
+    before = stack.storage.file_rows()
+
+    def body() -> Iterator[bytes]:
+        for index in range(24):
+            if index == 10:  # two 4 MiB blocks are staged by now
+                stack.stop_storage()
+            yield os.urandom(MIB)
+
+    started = time.monotonic()
+    response = fault_client.put("/api/upload/private/big.bin", content=body())
+
+    assert_unavailable(response, started)
+    stack.start_storage()
+    assert stack.storage.file_rows() == before
+    assert fault_client.get("/api/health").status_code == 200
+    assert upload(fault_client)["file_url"]  # recovered without a restart
+
+
+def test_download_when_storage_stops_midway_breaks_off_and_loses_nothing(
+    stack: FaultStack, fault_client: httpx.Client
+) -> None:
+    content = os.urandom(40 * MIB)
+    file_url = upload(fault_client, content, filename="big.bin")["file_url"]
+
+    with fault_client.stream("GET", f"/file/{file_url}") as response:
+        assert response.status_code == 200
+        received = bytearray()
+        chunks = response.iter_bytes()
+        received += next(chunks)
+        stack.stop_storage()
+        with pytest.raises(httpx.RemoteProtocolError):
+            received += b"".join(chunks)
+    assert len(received) < len(content)
+
+    stack.start_storage()
+    again = fault_client.get(f"/file/{file_url}")
+    assert again.status_code == 200
+    assert again.content == content
+
+
+def test_delete_during_outage_is_503_and_the_file_survives(
+    stack: FaultStack, fault_client: httpx.Client
+) -> None:
+    uploaded = upload(fault_client)
+    stack.stop_storage()
+
+    started = time.monotonic()
+    response = fault_client.get(
+        f"/api/delete/{uploaded['file_url']}", params={"key": uploaded["key"]}
+    )
+
+    assert_unavailable(response, started)
+    stack.start_storage()
+    assert fault_client.get(f"/file/{uploaded['file_url']}").content == b"hello world\n"
+    deleted = fault_client.get(
+        f"/api/delete/{uploaded['file_url']}", params={"key": uploaded["key"]}
+    )
+    assert deleted.status_code == 200
+    assert stack.storage.file_row(uploaded["file_url"]) is None
+    assert not stack.storage.blob_exists(uploaded["file_url"])
+
+
+def test_cleanup_during_outage_fails_and_the_next_run_finishes(
+    stack: FaultStack, fault_client: httpx.Client
+) -> None:
+    expired = [upload(fault_client, params={"expires_in": "1"})["file_url"] for _ in range(3)]
+    kept = upload(fault_client)["file_url"]
+    time.sleep(1.5)
+    stack.stop_storage()
+
+    failed = fault_client.post("/admin/functions/cleanup", json={"input": ""})
+
+    assert failed.status_code == 500  # the timer fails; the host runs it again on schedule
+    stack.start_storage()
+    run_cleanup(fault_client)
+    for file_url in expired:
+        assert stack.storage.file_row(file_url) is None
+        assert not stack.storage.blob_exists(file_url)
+    assert stack.storage.file_row(kept) is not None
+
+
+def test_two_cleanup_runs_at_once_both_succeed_and_delete_everything(
+    stack: FaultStack, fault_client: httpx.Client
+) -> None:
+    expired = [upload(fault_client, params={"expires_in": "1"})["file_url"] for _ in range(10)]
+    time.sleep(1.5)
+    statuses: list[int] = []
+
+    def run() -> None:
+        with httpx.Client(base_url=stack.base_url, timeout=60) as http:
+            statuses.append(http.post("/admin/functions/cleanup", json={"input": ""}).status_code)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [202, 202]
+    for file_url in expired:
+        assert stack.storage.file_row(file_url) is None
+        assert not stack.storage.blob_exists(file_url)
+
+
+def test_client_gone_mid_upload_leaves_nothing_visible(
+    stack: FaultStack, fault_client: httpx.Client
+) -> None:
+    before = stack.storage.file_rows(), stack.storage.blob_names()
+    address = urlsplit(stack.base_url)
+    with socket.create_connection((address.hostname, address.port)) as sock:
+        sock.sendall(
+            b"PUT /api/upload/private/cut.bin HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Length: %d\r\n\r\n" % (20 * MIB)
+        )
+        sock.sendall(os.urandom(10 * MIB))
+    time.sleep(1)
+
+    assert (stack.storage.file_rows(), stack.storage.blob_names()) == before
+    assert fault_client.get("/api/health").status_code == 200
+
+
+def test_client_gone_mid_download_does_not_consume_a_one_time_link(
+    stack: FaultStack, fault_client: httpx.Client
+) -> None:
+    content = os.urandom(40 * MIB)
+    file_url = upload(fault_client, content, filename="once.bin", params={"max_downloads": "1"})[
+        "file_url"
+    ]
+
+    with fault_client.stream("GET", f"/file/{file_url}") as response:
+        assert response.status_code == 200
+        next(response.iter_raw())
+    time.sleep(1)  # the host notices the reset and gives the download back
+
+    metadata = fault_client.get(f"/api/metadata/{file_url}").json()
+    assert metadata["download_count"] == 0
+    assert metadata["downloads_left"] == 1
+    complete = fault_client.get(f"/file/{file_url}")
+    assert complete.status_code == 200
+    assert complete.content == content
+    assert fault_client.get(f"/file/{file_url}").status_code == 404
