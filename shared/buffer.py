@@ -36,7 +36,7 @@ from shared.keys import account_partition, user_key
 from shared.multipart import MultipartReader, is_multipart
 from shared.storage import blobs, entities, expiry_index
 from shared.storage.names import BUFFER_TABLE, buffer_blob_name
-from shared.uploads import check_declared_length, too_large
+from shared.uploads import check_declared_length, stream_to_blob
 
 logger = logging.getLogger(__name__)
 
@@ -146,17 +146,9 @@ async def _store(
     item_id = new_item_id(now)
     expires = now + timedelta(seconds=settings.buffer_ttl_seconds)
     entry = await expiry_index.add(expiry_index.BUFFER, _entry_id(item_id, username), expires)
-    try:
-        stored = await blobs.upload_stream(
-            buffer_blob_name(item_id),
-            chunks,
-            max_bytes=settings.max_upload_bytes,
-            too_large=lambda: too_large(settings),
-            content_type=content_type,
-        )
-    except BaseException:
-        await blobs.gather_quietly(expiry_index.remove(entry))
-        raise
+    stored = await stream_to_blob(
+        buffer_blob_name(item_id), chunks, guard=entry, content_type=content_type, settings=settings
+    )
     item = BufferItem(
         item_id=item_id,
         data_type=TEXT if name is None else FILE,

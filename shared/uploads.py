@@ -158,18 +158,40 @@ async def _stage(
     content_type = guess_content_type(filename)
     file_url = ids.new_file_url(ext if include_ext else "")
     pending = await expiry_index.add(expiry_index.UPLOAD, file_url, now + ORPHAN_GRACE)
+    stored = await stream_to_blob(
+        file_blob_name(file_url),
+        chunks,
+        guard=pending,
+        content_type=content_type,
+        settings=settings,
+    )
+    return _Staged(file_url, filename, ext, content_type, stored, pending)
+
+
+async def stream_to_blob(
+    name: str,
+    chunks: AsyncIterator[bytes],
+    *,
+    guard: expiry_index.ExpiryEntry,
+    content_type: str,
+    settings: Settings,
+) -> blobs.StoredBlob:
+    """Stream an upload into a new blob within MAX_UPLOAD_BYTES.
+
+    `guard` is the expiry entry written first so cleanup can find the blob after a crash; when
+    the upload fails nothing was committed, so the entry is dropped with it.
+    """
     try:
-        stored = await blobs.upload_stream(
-            file_blob_name(file_url),
+        return await blobs.upload_stream(
+            name,
             chunks,
             max_bytes=settings.max_upload_bytes,
             too_large=lambda: too_large(settings),
             content_type=content_type,
         )
     except BaseException:
-        await blobs.gather_quietly(expiry_index.remove(pending))
+        await blobs.gather_quietly(expiry_index.remove(guard))
         raise
-    return _Staged(file_url, filename, ext, content_type, stored, pending)
 
 
 async def publish_stored(
