@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,9 +37,12 @@ async def run_cleanup(now: datetime) -> CleanupReport:
 
     async def process(entry: ExpiryEntry) -> None:
         async with gate:
-            if await _process(entry, now, report):
+            outcome = await _process(entry, now, report)
+            if outcome is _Outcome.KEEP:
+                return
+            if outcome is _Outcome.DONE:
                 await expiry_index.remove(entry)
-                report.entries_processed += 1
+            report.entries_processed += 1
 
     batch: list[ExpiryEntry] = []
     async for entry in expiry_index.due(now):
@@ -50,17 +54,25 @@ async def run_cleanup(now: datetime) -> CleanupReport:
     return report
 
 
-async def _process(entry: ExpiryEntry, now: datetime, report: CleanupReport) -> bool:
-    """Do what the entry is due for; False keeps the entry for a later run."""
+class _Outcome(enum.Enum):
+    KEEP = "keep"  # not due after all: look again next run
+    DONE = "done"  # done: drop the entry
+    ENTRY_GONE = "entry gone"  # done, and the work already dropped the entry
+
+
+async def _process(entry: ExpiryEntry, now: datetime, report: CleanupReport) -> _Outcome:
+    """Do what the entry is due for."""
     if entry.kind == expiry_index.FILE:
         record = await file_table.get(entry.item_id)
         if record is None:
             # Record already gone (deleted, consumed, or a crash mid-removal): finish the job.
             await blobs.delete(file_blob_name(entry.item_id))
         elif record.expires_at > now:
-            return False
-        elif await files.remove(record):
-            report.files_deleted += 1
+            return _Outcome.KEEP
+        else:
+            if await files.remove(record):  # removes this very entry last
+                report.files_deleted += 1
+            return _Outcome.ENTRY_GONE
     elif entry.kind == expiry_index.UPLOAD:
         record = await file_table.get(entry.item_id)
         if record is None and await blobs.delete(file_blob_name(entry.item_id)):
@@ -68,7 +80,7 @@ async def _process(entry: ExpiryEntry, now: datetime, report: CleanupReport) -> 
     elif entry.kind == expiry_index.DIRECT_UPLOAD:
         swept = await direct_uploads.sweep(entry.item_id, now)
         if swept is direct_uploads.Swept.KEEP:
-            return False
+            return _Outcome.KEEP
         if swept is direct_uploads.Swept.DELETED:
             report.orphan_blobs_deleted += 1
     elif entry.kind == expiry_index.SCAN:
@@ -77,9 +89,9 @@ async def _process(entry: ExpiryEntry, now: datetime, report: CleanupReport) -> 
             try:
                 verdict = await blobs.scan_verdict(file_blob_name(record.file_url))
             except FileNotFound:
-                return True  # the file went away meanwhile
+                return _Outcome.DONE  # the file went away meanwhile
             if verdict is None:
-                return False  # not scanned yet: look again next run
+                return _Outcome.KEEP  # not scanned yet: look again next run
             if verdict == MALICIOUS and await files.remove(record):
                 report.malicious_deleted += 1
     elif entry.kind == expiry_index.TOKEN:
@@ -91,4 +103,4 @@ async def _process(entry: ExpiryEntry, now: datetime, report: CleanupReport) -> 
         await ratelimit.forget(entry.item_id)
     else:
         logger.warning("unknown expiry entry kind %r; dropping it", entry.kind)
-    return True
+    return _Outcome.DONE

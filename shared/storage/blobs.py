@@ -46,6 +46,7 @@ async def upload_stream(
     """
     client = (await container()).get_blob_client(name)
     settings = ContentSettings(content_type=content_type)
+    # Blocks are built by appending, then frozen once for the SDK (which wants bytes).
     buffer = bytearray()
     size = 0
     block_ids: list[str] = []
@@ -70,10 +71,14 @@ async def upload_stream(
             size += len(chunk)
             if size > max_bytes:
                 raise too_large()
-            buffer += chunk
-            while len(buffer) >= BLOCK_SIZE:
-                await flush(bytes(buffer[:BLOCK_SIZE]))
-                del buffer[:BLOCK_SIZE]
+            view = memoryview(chunk)
+            while view:
+                taken = min(len(view), BLOCK_SIZE - len(buffer))
+                buffer += view[:taken]
+                view = view[taken:]
+                if len(buffer) == BLOCK_SIZE:
+                    await flush(bytes(buffer))
+                    buffer.clear()
         with translate_storage_errors():
             if not block_ids:
                 result = await client.upload_blob(
@@ -85,7 +90,6 @@ async def upload_stream(
                 return StoredBlob(size=size, etag=str(result["etag"]))
             if buffer:
                 await flush(bytes(buffer))
-                buffer.clear()
             await asyncio.gather(*pending)
             pending.clear()
             result = await client.commit_block_list(

@@ -1,0 +1,1 @@
+"""`make bench`: throughput, memory, latency and cleanup figures of the API against Azurite."""
