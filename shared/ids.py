@@ -7,14 +7,21 @@ import re
 import secrets
 import uuid
 
-# 12 random bytes: 96 bits, 16 URL-safe characters.
+# 12 random bytes: 16 URL-safe characters, about 96 bits once the first is alphanumeric.
 _FILE_URL_BYTES = 12
 _FILE_URL_RE = re.compile(r"^[A-Za-z0-9_-]{16}(\.[a-z0-9]{1,16})?$")
 
 
 def new_file_url(ext: str = "") -> str:
-    """A fresh public id; `ext` (".mp4") is appended when the uploader asked for it."""
-    return secrets.token_urlsafe(_FILE_URL_BYTES) + ext
+    """A fresh public id; `ext` (".mp4") is appended when the uploader asked for it.
+
+    Ids never start with "-" or "_", so a bare id never reads as an option on a command line
+    (`fileshare rm -x…`); redrawing keeps them uniform over what remains (~95.9 bits).
+    """
+    while True:
+        candidate = secrets.token_urlsafe(_FILE_URL_BYTES)
+        if candidate[0].isalnum():
+            return candidate + ext
 
 
 def new_key() -> str:

@@ -46,7 +46,7 @@ def base_url(azurite_ports: azurite.AzuritePorts) -> Iterator[str]:
     get_settings.cache_clear()
     function_app = importlib.import_module("function_app")
     try:
-        with serve(build_app(function_app.app, ROOT / "host.json")) as url:
+        with serve(build_app(function_app.app, ROOT / "host.json"), owns_storage=True) as url:
             yield url
     finally:
         os.environ.clear()

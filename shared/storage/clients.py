@@ -127,3 +127,17 @@ async def table(name: str) -> TableClient:
         raise ValueError(f"unknown table {name}")
     await _ensure(name)
     return table_service().get_table_client(name)
+
+
+async def close() -> None:
+    """Close the clients (their connection pools) and forget them.
+
+    The Functions host never needs this: clients live as long as the worker. A process that
+    stops its event loop, such as a test server, calls it first.
+    """
+    global _blob_service, _table_service, _credential
+    for client in (_blob_service, _table_service, _credential):
+        if client is not None:
+            await client.close()
+    _blob_service = _table_service = _credential = None
+    _locks.clear()

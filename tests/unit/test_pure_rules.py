@@ -131,5 +131,6 @@ def test_file_urls_have_96_random_bits_and_a_checkable_shape() -> None:
 
     assert len(urls) == 1000
     assert all(len(url) == 16 and is_valid_file_url(url) for url in urls)
+    assert all(url[0].isalnum() for url in urls)  # never mistaken for a command-line option
     assert is_valid_file_url(new_file_url(".mp4"))
     assert not is_valid_file_url("../etc/passwd")
