@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 7071
 export PORT
 
-.PHONY: install chromium run test bench lint format typecheck check clean
+.PHONY: install chromium run test bench fuzz load lint format typecheck check clean
 
 install: $(VENV)/.installed node_modules/.installed local.settings.json
 
@@ -43,6 +43,14 @@ test: install chromium
 
 bench: install
 	$(PY) -m bench
+
+# The fuzz tests with a long budget (make test runs them with 5 examples per operation).
+FUZZ_EXAMPLES ?= 150
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/fuzz -q
+
+load: install
+	$(PY) -m load
 
 lint: install
 	$(VENV)/bin/ruff check .

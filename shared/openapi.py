@@ -62,13 +62,23 @@ def _query(name: str, description: str, schema: Schema | None = None) -> Schema:
 
 
 _FILE_URL = _path("file_url", "The file's public id (16 URL-safe characters, maybe an extension).")
-_GROUP_ID = _path("group_id", "`private` (the caller's account) or a group's 8-digit id.")
-_GROUP_NUMBER = _path("group_id", "A group's 8-digit id.")
+_EIGHT_DIGITS: Schema = {"type": "string", "pattern": "^[0-9]{8}$"}
+_GROUP_ID = _path(
+    "group_id",
+    "`private` (the caller's account) or a group's 8-digit id.",
+    {"anyOf": [{"const": "private"}, _EIGHT_DIGITS]},
+)
+_GROUP_NUMBER = _path("group_id", "A group's 8-digit id.", _EIGHT_DIGITS)
+# A file part of a multipart body: OpenAPI 3.1's spelling of `format: binary`, so clients send a
+# filename with it (a part without one is a plain form field).
+_FILE_PART: Schema = {"type": "string", "contentMediaType": "application/octet-stream"}
+_TTL: Schema = {"type": "integer", "minimum": 1}
+_MAX_DOWNLOADS: Schema = {"type": "integer", "minimum": 1, "maximum": 1_000_000}
 _INVITE = _path("invite_link", "The invite code: the last segment of `invite_link`.")
 _UPLOAD_OPTIONS = [
     _query("include_ext", "`true` appends the file's extension to `file_url`."),
-    _query("expires_in", "Seconds until the file expires, 1..MAX_TTL_SECONDS."),
-    _query("max_downloads", "Downloads allowed, ≥ 1; `1` makes a one-time link."),
+    _query("expires_in", "Seconds until the file expires, 1..MAX_TTL_SECONDS.", _TTL),
+    _query("max_downloads", "Downloads allowed, ≥ 1; `1` makes a one-time link.", _MAX_DOWNLOADS),
 ]
 
 # Answers any endpoint may give besides its own.
@@ -125,6 +135,15 @@ def _json_body(schema: Schema, *, required: bool = True) -> Schema:
 
 _CREDENTIALS = _json_body(
     _obj({"username": _STR, "password": _STR}),
+)
+# The rules register enforces (errorId 6 and 7); printable, without / \ # ?.
+_NEW_CREDENTIALS = _json_body(
+    _obj(
+        {
+            "username": {"type": "string", "minLength": 3, "maxLength": 32},
+            "password": {"type": "string", "minLength": 8, "maxLength": 256},
+        }
+    ),
 )
 _BOT = _query("bot", "`true`: a long-lived token (BOT_TOKEN_TTL_SECONDS).")
 
@@ -200,7 +219,7 @@ def _direct_upload_paths() -> dict[str, Schema]:
     """Direct uploads: the API authorises, the client moves the bytes to Blob Storage by SAS."""
     either: Schema = {"type": ["string", "integer"]}
     declaration = _obj(
-        {"filename": _STR, "size": _INT},
+        {"filename": {"type": "string", "minLength": 1}, "size": {"type": "integer", "minimum": 0}},
         {
             "content_type": _STR,
             "group_id": either,
@@ -310,13 +329,15 @@ def _group_result(description: str) -> Schema:
     return _json(description, _success({"name": _STR, "group_id": _INT}))
 
 
-def _header(name: str, description: str, *, required: bool = False) -> Schema:
+def _header(
+    name: str, description: str, *, required: bool = False, schema: Schema | None = None
+) -> Schema:
     return {
         "name": name,
         "in": "header",
         "required": required,
         "description": description,
-        "schema": _STR,
+        "schema": schema or _STR,
     }
 
 
@@ -394,11 +415,11 @@ def _paths() -> dict[str, Schema]:
                     "content": {
                         "multipart/form-data": {
                             "schema": _obj(
-                                {"file": {"type": "string", "contentMediaType": "*/*"}},
+                                {"file": _FILE_PART},
                                 {
                                     "include_ext": _STR,
-                                    "expires_in": _STR,
-                                    "max_downloads": _STR,
+                                    "expires_in": _TTL,
+                                    "max_downloads": _MAX_DOWNLOADS,
                                 },
                             )
                         }
@@ -470,7 +491,7 @@ def _paths() -> dict[str, Schema]:
                     **_LIMITED,
                 },
                 parameters=[_BOT],
-                body=_CREDENTIALS,
+                body=_NEW_CREDENTIALS,
             )
         },
         "/api/login": {
@@ -648,7 +669,12 @@ def _paths() -> dict[str, Schema]:
                     **_AUTHED,
                 },
                 parameters=[
-                    _header("X-Data-Type", "`text` or `file`.", required=True),
+                    _header(
+                        "X-Data-Type",
+                        "`text` or `file`.",
+                        required=True,
+                        schema={"enum": ["text", "file"]},
+                    ),
                     _header("X-Filename", "A file's name, percent-encoded."),
                 ],
                 body={
@@ -656,9 +682,7 @@ def _paths() -> dict[str, Schema]:
                     "content": {
                         "text/plain": {"schema": _STR},
                         "application/octet-stream": {"schema": _STR},
-                        "multipart/form-data": {
-                            "schema": _obj({"file": {"type": "string", "contentMediaType": "*/*"}})
-                        },
+                        "multipart/form-data": {"schema": _obj({"file": _FILE_PART})},
                     },
                 },
                 security=_BEARER,

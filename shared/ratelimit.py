@@ -7,14 +7,16 @@ concurrent requests on any number of instances each take exactly one slot.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import random
 from datetime import UTC, datetime, timedelta
 
 from shared.errors import RateLimited
 from shared.storage import entities, expiry_index
 from shared.storage.names import RATE_LIMITS_TABLE
 
-_MAX_ATTEMPTS = 20
+_MAX_ATTEMPTS = 40
 
 
 def client_address(peer: str | None, forwarded_for: str | None, *, behind_front_end: bool) -> str:
@@ -41,7 +43,11 @@ async def enforce(
     start = int(now.timestamp()) // window_seconds * window_seconds
     partition, row = f"{scope}:{client}", str(start)
     window_end = datetime.fromtimestamp(start + window_seconds, tz=UTC)
-    for _ in range(_MAX_ATTEMPTS):
+    for attempt in range(_MAX_ATTEMPTS):
+        if attempt:
+            # Lost a race on the counter: spread the retries of many requests from one address
+            # (a NAT, a busy client) so they stop colliding, instead of refusing them.
+            await asyncio.sleep(random.uniform(0, 0.004 * attempt))  # noqa: S311 - jitter only
         counter = await entities.get(RATE_LIMITS_TABLE, partition, row)
         if counter is None:
             await expiry_index.add(
@@ -50,7 +56,7 @@ async def enforce(
             entity = {"PartitionKey": partition, "RowKey": row, "count": 1}
             if await entities.insert(RATE_LIMITS_TABLE, entity):
                 return
-            continue
+            continue  # another request created it first
         if counter["count"] >= limit:
             retry_after = max(1, int((window_end - now).total_seconds() + 0.999))
             raise RateLimited(retry_after)

@@ -18,7 +18,6 @@ from tests.utils.accounts import (
     login,
     new_username,
     register,
-    stored_files,
 )
 from tests.utils.files import upload
 from tests.utils.storage import StorageProbe
@@ -214,7 +213,7 @@ def test_upload_to_group_without_valid_token_is_401(
     client: httpx.Client, storage: StorageProbe, header: str | None, error_id: int
 ) -> None:
     owner, _, group_id = group_with_member(client)
-    before = stored_files(storage)
+    before = storage.snapshot()
 
     response = client.post(
         f"/api/upload/{group_id}",
@@ -223,7 +222,7 @@ def test_upload_to_group_without_valid_token_is_401(
     )
 
     assert_auth_error(response, error_id)
-    assert stored_files(storage) == before
+    assert storage.snapshot() == before
     assert files_of(client, owner, group_id) == []
 
 
@@ -233,7 +232,7 @@ def test_group_endpoint_with_non_numeric_id_is_400(
     client: httpx.Client, storage: StorageProbe, action: str, group: str
 ) -> None:
     _, token = register(client)
-    before = stored_files(storage)
+    before = storage.snapshot()
 
     if action == "upload":
         response = _upload_to(client, group, token)
@@ -242,7 +241,7 @@ def test_group_endpoint_with_non_numeric_id_is_400(
 
     assert response.status_code == 400
     assert response.json() == {"status": "error", "message": "Invalid group id"}
-    assert stored_files(storage) == before
+    assert storage.snapshot() == before
 
 
 @pytest.mark.parametrize("action", ["upload", "get_files"])
@@ -250,7 +249,7 @@ def test_group_endpoint_with_unknown_group_is_404(
     client: httpx.Client, storage: StorageProbe, action: str
 ) -> None:
     _, token = register(client)
-    before = stored_files(storage)
+    before = storage.snapshot()
 
     if action == "upload":
         response = _upload_to(client, 99999999, token)
@@ -259,7 +258,7 @@ def test_group_endpoint_with_unknown_group_is_404(
 
     assert response.status_code == 404
     assert response.json() == {"status": "error", "message": "Group not found"}
-    assert stored_files(storage) == before
+    assert storage.snapshot() == before
 
 
 @pytest.mark.parametrize("action", ["upload", "get_files"])
@@ -269,7 +268,7 @@ def test_group_endpoint_by_non_member_is_403(
     owner, _, group_id = group_with_member(client)
     secret = _upload_to(client, group_id, owner).json()["file_url"]
     _, stranger = register(client, new_username("stranger"))
-    before = stored_files(storage)
+    before = storage.snapshot()
 
     if action == "upload":
         response = _upload_to(client, group_id, stranger)
@@ -279,7 +278,7 @@ def test_group_endpoint_by_non_member_is_403(
     assert response.status_code == 403
     assert response.json() == {"status": "error", "message": "You are not in the group"}
     assert secret not in response.text
-    assert stored_files(storage) == before
+    assert storage.snapshot() == before
     assert files_of(client, owner, group_id) == [secret]
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from tests.utils.accounts import PASSWORD, auth, files_of, new_username, register, stored_files
+from tests.utils.accounts import PASSWORD, auth, files_of, new_username, register
 from tests.utils.storage import StorageProbe
 
 LIMIT = 3
@@ -116,9 +116,9 @@ def test_upload_over_limit_is_429_and_stores_nothing_then_recovers(
 
     _wait_for_fresh_window(_send_until_limited(send))
     allowed = [send() for _ in range(LIMIT)]
-    before = stored_files(storage)
+    before = storage.snapshot()
     refused = send()
-    after = stored_files(storage)
+    after = storage.snapshot()
     # The auth endpoints are another group: their counter is untouched by uploads.
     other_group = _login_unknown(client)
 

@@ -9,8 +9,6 @@ from typing import Any
 import httpx
 import jwt
 
-from tests.utils.storage import StorageProbe
-
 PASSWORD = "correct horse battery staple"
 
 AUTH_MESSAGES = {
@@ -127,10 +125,3 @@ def forge(claims: dict[str, Any], *, secret: str | None = None, algorithm: str =
     """Sign claims; with the test session's JWT_SECRET unless another secret is given."""
     key = os.environ["JWT_SECRET"] if secret is None else secret
     return jwt.encode(claims, key, algorithm=algorithm)
-
-
-def stored_files(storage: StorageProbe) -> tuple[set[str], set[str], set[str]]:
-    """Blobs, file records and pending expiries, leaving out rate-limit windows (which any
-    request may open)."""
-    blobs, rows, expiry = storage.snapshot()
-    return blobs, rows, {key for key in expiry if not key.startswith("rate:")}
