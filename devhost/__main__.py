@@ -10,6 +10,7 @@ from pathlib import Path
 import uvicorn
 
 from devhost.app import build_app
+from devhost.lifespan import closing_storage
 from devhost.local_settings import apply_values
 from shared.observability import log_json_to_stderr
 
@@ -25,7 +26,7 @@ def main() -> None:
     port = int(os.environ.get("PORT", "7071"))
     # proxy_headers off: nothing sits in front of this host, so X-Forwarded-For is the client's.
     uvicorn.run(
-        app,
+        closing_storage(app),
         host="127.0.0.1",
         port=port,
         log_level="info",

@@ -10,29 +10,9 @@ from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from devhost.azurite import free_port
-from shared.storage import clients
-
-
-def _closing_storage(app: Starlette) -> ASGIApp:
-    """The app, plus what a process that ends its event loop owes: closing the storage clients."""
-
-    async def wrapper(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "lifespan":
-            await app(scope, receive, send)
-            return
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await clients.close()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
-
-    return wrapper
+from devhost.lifespan import closing_storage
 
 
 @contextmanager
@@ -40,7 +20,7 @@ def serve(app: Starlette, *, owns_storage: bool = False) -> Iterator[str]:
     """`owns_storage`: this server's loop holds the process's storage clients; close them."""
     port = free_port()
     config = uvicorn.Config(
-        _closing_storage(app) if owns_storage else app,
+        closing_storage(app) if owns_storage else app,
         host="127.0.0.1",
         port=port,
         log_level="warning",
