@@ -28,7 +28,6 @@ from shared.auth import Identity
 from shared.config import Settings
 from shared.content_policy import guess_content_type
 from shared.errors import BadRequest, FileNotFound, NotFound
-from shared.expiry import parse_max_downloads, parse_ttl
 from shared.filenames import extension_of, sanitize_filename
 from shared.models import FileRecord
 from shared.storage import blobs, expiry_index, file_table, pending_uploads, sas, staged_blobs
@@ -82,12 +81,10 @@ async def begin(
         raise BadRequest("The request body must be a JSON object")
     filename = _filename(body.get("filename"))
     size = _size(body.get("size"), settings)
-    ttl = parse_ttl(
-        _option(body, "expires_in"),
-        default=settings.default_ttl_seconds,
-        maximum=settings.max_ttl_seconds,
+    lifetime = uploads.Lifetime.parse(
+        {name: value for name in ("expires_in", "max_downloads") if (value := _option(body, name))},
+        settings,
     )
-    max_downloads = parse_max_downloads(_option(body, "max_downloads"))
     group_id = _option(body, "group_id") or "private"
     owner, identity = await uploads.resolve_owner(
         group_id, authorization, settings=settings, now=now
@@ -103,8 +100,8 @@ async def begin(
         content_type=guess_content_type(filename),
         size=size,
         block_size=block_size_for(size),
-        ttl_seconds=ttl,
-        max_downloads=max_downloads,
+        ttl_seconds=lifetime.ttl_seconds,
+        max_downloads=lifetime.max_downloads,
         owner=owner.username,
         group_id=owner.group_id,
         auth_error=identity.auth_error,
@@ -161,7 +158,7 @@ async def complete(
         blobs.StoredBlob(size=stored.size, etag=etag),
         expiry_index.entry_for(expiry_index.DIRECT_UPLOAD, file_url, upload.sas_expires_at),
         key=upload.key,
-        options=_publish_options(upload),
+        lifetime=uploads.Lifetime(upload.ttl_seconds, upload.max_downloads),
         owner=uploads.Owner(upload.owner, upload.group_id),
         settings=settings,
         now=now,
@@ -221,13 +218,6 @@ async def _upload_url(upload: PendingUpload, now: datetime) -> str:
         expiry=upload.sas_expires_at,
         now=now,
     )
-
-
-def _publish_options(upload: PendingUpload) -> Mapping[str, str]:
-    options = {"expires_in": str(upload.ttl_seconds)}
-    if upload.max_downloads is not None:
-        options["max_downloads"] = str(upload.max_downloads)
-    return options
 
 
 def _filename(value: object) -> str:

@@ -39,6 +39,24 @@ _TRUE = {"1", "true", "yes", "on"}
 
 
 @dataclass(frozen=True)
+class Lifetime:
+    """How long a file lives and how often it may be downloaded (None: unlimited)."""
+
+    ttl_seconds: int
+    max_downloads: int | None
+
+    @classmethod
+    def parse(cls, options: Mapping[str, str], settings: Settings) -> Lifetime:
+        """`expires_in` and `max_downloads` as the contract's options spell them; 400 if invalid."""
+        ttl = parse_ttl(
+            options.get("expires_in"),
+            default=settings.default_ttl_seconds,
+            maximum=settings.max_ttl_seconds,
+        )
+        return cls(ttl, parse_max_downloads(options.get("max_downloads")))
+
+
+@dataclass(frozen=True)
 class Owner:
     """Who the file belongs to; both None for an anonymous upload."""
 
@@ -75,6 +93,7 @@ async def receive_multipart(
     if not is_multipart(content_type):
         raise BadRequest("No file uploaded")
     check_declared_length(content_length, settings, slack=_MULTIPART_SLACK)
+    Lifetime.parse(query, settings)  # a bad query option fails before a byte is read
     fields = dict(query)
     staged: _Staged | None = None
     try:
@@ -88,7 +107,7 @@ async def receive_multipart(
                 raise BadRequest("Only one file is allowed")
         if staged is None:
             raise BadRequest("No file uploaded")
-        record = await _publish(staged, fields, owner, settings, now)
+        record = await _publish(staged, Lifetime.parse(fields, settings), owner, settings, now)
     except BaseException:
         if staged is not None:
             await _discard(staged)
@@ -108,10 +127,11 @@ async def receive_raw(
 ) -> Published:
     """`curl -T`: the body is the file, the name comes from the path."""
     check_declared_length(content_length, settings, slack=0)
+    lifetime = Lifetime.parse(query, settings)  # before a byte is read
     include_ext = query.get("include_ext", "").lower() in _TRUE
     staged = await _stage(body, filename, include_ext, settings, now)
     try:
-        record = await _publish(staged, query, owner, settings, now)
+        record = await _publish(staged, lifetime, owner, settings, now)
     except BaseException:
         await _discard(staged)
         raise
@@ -201,7 +221,7 @@ async def publish_stored(
     pending: expiry_index.ExpiryEntry,
     *,
     key: str,
-    options: Mapping[str, str],
+    lifetime: Lifetime,
     owner: Owner,
     settings: Settings,
     now: datetime,
@@ -214,24 +234,19 @@ async def publish_stored(
     staged = _Staged(
         file_url, filename, extension_of(filename), guess_content_type(filename), stored, pending
     )
-    record = await _publish(staged, options, owner, settings, now, key=key)
+    record = await _publish(staged, lifetime, owner, settings, now, key=key)
     return await _count(record, settings, now)
 
 
 async def _publish(
     staged: _Staged,
-    options: Mapping[str, str],
+    lifetime: Lifetime,
     owner: Owner,
     settings: Settings,
     now: datetime,
     *,
     key: str | None = None,
 ) -> FileRecord:
-    ttl = parse_ttl(
-        options.get("expires_in"),
-        default=settings.default_ttl_seconds,
-        maximum=settings.max_ttl_seconds,
-    )
     record = FileRecord(
         file_url=staged.file_url,
         key=key or ids.new_key(),
@@ -240,8 +255,8 @@ async def _publish(
         content_type=staged.content_type,
         size=staged.stored.size,
         created_at=now,
-        expires_at=expires_at(now, ttl),
-        max_downloads=parse_max_downloads(options.get("max_downloads")),
+        expires_at=expires_at(now, lifetime.ttl_seconds),
+        max_downloads=lifetime.max_downloads,
         download_count=0,
         blob_etag=staged.stored.etag,
         owner=owner.username,

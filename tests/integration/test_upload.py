@@ -266,3 +266,16 @@ def test_chunked_upload_over_limit_is_refused_before_the_body_ends(
     assert answered_after < total_chunks
     sender.join(timeout=20)
     assert storage.snapshot() == before
+
+
+def test_raw_upload_with_invalid_option_is_refused_before_the_body(base_url: str) -> None:
+    """A bad query option answers 400 at once: the client need not send a byte of the file."""
+    host, port = base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(
+            b"PUT /api/upload/private/big.bin?expires_in=0 HTTP/1.1\r\nHost: test\r\n"
+            b"Content-Length: 8000000\r\n\r\n"
+        )
+        status_line = sock.makefile("rb").readline()  # no body sent at all
+
+    assert status_line.startswith(b"HTTP/1.1 400")
