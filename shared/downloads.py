@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,8 +27,6 @@ from shared.storage.names import MALICIOUS, file_blob_name
 
 logger = logging.getLogger(__name__)
 
-_SHORTENER_MAX_BYTES = 2048
-_URL = re.compile(r"https?://[^\s<>\"'\\]+", re.IGNORECASE)
 _background: set[asyncio.Task[None]] = set()
 
 
@@ -75,7 +72,7 @@ async def open_download(
     if request.prefetch and limited:
         return DownloadResponse(204, {"Cache-Control": "no-store"})
 
-    target = await _shortened_url(record)
+    target = record.redirect_url
     if target is not None:
         if not request.head and not request.prefetch:
             claimed = await file_table.claim_download(record, now)
@@ -190,15 +187,3 @@ def _report(task: asyncio.Task[None]) -> None:
     _background.discard(task)
     if not task.cancelled() and task.exception() is not None:
         logger.error("settling a download failed", exc_info=task.exception())
-
-
-async def _shortened_url(record: FileRecord) -> str | None:
-    """The seed's shortener: a small .txt whose whole content is one http(s) URL."""
-    if record.ext != ".txt" or record.size > _SHORTENER_MAX_BYTES:
-        return None
-    head = await blobs.read_head(file_blob_name(record.file_url), _SHORTENER_MAX_BYTES)
-    try:
-        text = head.decode("utf-8").strip()
-    except UnicodeDecodeError:
-        return None
-    return text if _URL.fullmatch(text) else None

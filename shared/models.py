@@ -21,6 +21,7 @@ class FileRecord:
     max_downloads: int | None
     download_count: int
     blob_etag: str
+    redirect_url: str | None = None  # the shortener's target (shared/shortener.py)
     owner: str | None = None
     group_id: str | None = None
     etag: str = ""

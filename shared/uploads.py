@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared import file_limit, groups, ids, listing
+from shared import file_limit, groups, ids, listing, shortener
 from shared.auth import Identity, authenticate, identify
 from shared.config import Settings
 from shared.content_policy import guess_content_type
@@ -184,6 +184,7 @@ async def _stage(
         guard=pending,
         content_type=content_type,
         settings=settings,
+        keep_up_to=shortener.MAX_BYTES if ext == ".txt" else 0,
     )
     return _Staged(file_url, filename, ext, content_type, stored, pending)
 
@@ -195,6 +196,7 @@ async def stream_to_blob(
     guard: expiry_index.ExpiryEntry,
     content_type: str,
     settings: Settings,
+    keep_up_to: int = 0,
 ) -> blobs.StoredBlob:
     """Stream an upload into a new blob within MAX_UPLOAD_BYTES.
 
@@ -208,6 +210,7 @@ async def stream_to_blob(
             max_bytes=settings.max_upload_bytes,
             too_large=lambda: too_large(settings),
             content_type=content_type,
+            keep_up_to=keep_up_to,
         )
     except BaseException:
         await blobs.gather_quietly(expiry_index.remove(guard))
@@ -259,6 +262,7 @@ async def _publish(
         max_downloads=lifetime.max_downloads,
         download_count=0,
         blob_etag=staged.stored.etag,
+        redirect_url=await _shortened_url(staged),
         owner=owner.username,
         group_id=owner.group_id,
     )
@@ -273,6 +277,15 @@ async def _publish(
     if settings.malware_scanning:
         await expiry_index.add(expiry_index.SCAN, record.file_url, now)
     return record
+
+
+async def _shortened_url(staged: _Staged) -> str | None:
+    if not shortener.applies(staged.ext, staged.stored.size):
+        return None
+    content = staged.stored.content
+    if content is None:  # written by the client straight to storage: read it once, now
+        content = await blobs.read_head(file_blob_name(staged.file_url), shortener.MAX_BYTES)
+    return shortener.target(content)
 
 
 async def _discard(staged: _Staged) -> None:

@@ -25,6 +25,8 @@ _IN_FLIGHT = 4
 class StoredBlob:
     size: int
     etag: str
+    # The bytes themselves, for blobs no larger than the caller's `keep_up_to`.
+    content: bytes | None = None
 
 
 def _block_id(index: int) -> str:
@@ -38,6 +40,7 @@ async def upload_stream(
     max_bytes: int,
     too_large: Callable[[], Exception],
     content_type: str,
+    keep_up_to: int = 0,
 ) -> StoredBlob:
     """Write `chunks` to a new blob, raising `too_large()` once more than `max_bytes` arrive.
 
@@ -81,13 +84,15 @@ async def upload_stream(
                     buffer.clear()
         with translate_storage_errors():
             if not block_ids:
+                content = bytes(buffer)
                 result = await client.upload_blob(
-                    bytes(buffer),
-                    length=len(buffer),
+                    content,
+                    length=len(content),
                     content_settings=settings,
                     match_condition=MatchConditions.IfMissing,
                 )
-                return StoredBlob(size=size, etag=str(result["etag"]))
+                kept = content if size <= keep_up_to else None
+                return StoredBlob(size=size, etag=str(result["etag"]), content=kept)
             if buffer:
                 await flush(bytes(buffer))
             await asyncio.gather(*pending)

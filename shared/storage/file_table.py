@@ -40,6 +40,7 @@ def _to_entity(record: FileRecord) -> dict[str, Any]:
         "max_downloads": record.max_downloads,
         "download_count": record.download_count,
         "blob_etag": record.blob_etag,
+        "redirect_url": record.redirect_url,
         "owner": record.owner,
         "group_id": record.group_id,
     }
@@ -58,6 +59,7 @@ def _from_entity(row: dict[str, Any]) -> FileRecord:
         max_downloads=row.get("max_downloads"),
         download_count=int(row.get("download_count", 0)),
         blob_etag=row["blob_etag"],
+        redirect_url=row.get("redirect_url"),
         owner=row.get("owner"),
         group_id=row.get("group_id"),
         etag=row["etag"],

@@ -373,3 +373,15 @@ def test_cleanup_keeps_a_completed_direct_upload(
 
     assert storage.blob_exists(body["file_url"])
     assert client.get(f"/file/{body['file_url']}").content == b"kept"
+
+
+def test_direct_upload_of_a_link_file_is_a_short_link(client: httpx.Client) -> None:
+    content = b"https://example.com/from/direct\n"
+    grant = begin(client, len(content), filename="link.txt")
+    put_all(grant, content)
+
+    assert complete(client, grant).status_code == 200
+    response = client.get(f"/file/{grant['file_url']}")
+
+    assert response.status_code == 302
+    assert response.headers["location"] == "https://example.com/from/direct"
