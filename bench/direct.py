@@ -10,7 +10,6 @@ devhost's peak RSS is sampled over the CLI rounds: the bytes never pass through 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 import tempfile
 import time
@@ -20,7 +19,7 @@ from azure.storage.blob import BlobServiceClient
 
 from bench import procstat
 from bench.outcome import Outcome
-from bench.payload import MIB
+from bench.payload import MIB, file_sha256, write_random_file
 from bench.report import Check, at_least, below
 from bench.stack import Stack
 from cli import transfer
@@ -30,24 +29,6 @@ from cli.state import State
 from shared.direct_uploads import block_size_for
 
 _CONTAINER = "bench-direct"
-
-
-def _write_file(path: Path, size: int) -> str:
-    digest = hashlib.sha256()
-    with path.open("wb") as out:
-        for offset in range(0, size, 16 * MIB):
-            chunk = os.urandom(min(16 * MIB, size - offset))
-            digest.update(chunk)
-            out.write(chunk)
-    return digest.hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while chunk := source.read(16 * MIB):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _cli_round(stack: Stack, source: Path, target: Path, workdir: Path) -> tuple[float, float]:
@@ -94,7 +75,7 @@ def _measure(stack: Stack, size: int, runs: int) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="bench-direct-") as tmp:
         workdir = Path(tmp)
         source, target = workdir / "source.bin", workdir / "copy.bin"
-        digest = _write_file(source, size)
+        digest = write_random_file(source, size)
         cli_up: list[float] = []
         cli_down: list[float] = []
         sdk_up: list[float] = []
@@ -106,11 +87,11 @@ def _measure(stack: Stack, size: int, runs: int) -> Outcome:
             up, down = _sdk_round(service, source, target)
             sdk_up.append(up)
             sdk_down.append(down)
-            intact &= _sha256(target) == digest
+            intact &= file_sha256(target) == digest
             up, down = _cli_round(stack, source, target, workdir)
             cli_up.append(up)
             cli_down.append(down)
-            intact &= _sha256(target) == digest
+            intact &= file_sha256(target) == digest
         peak = procstat.status_bytes(stack.devhost_pid, "VmHWM")
     label = f"{size // MIB} MiB"
     rates = f"{size / MIB / min(sdk_up):.0f}/{size / MIB / min(sdk_down):.0f}"

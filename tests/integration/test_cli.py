@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import subprocess
@@ -15,6 +14,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from bench.payload import file_sha256, write_random_file
 from cli import transfer
 from cli.api import Api
 from cli.config import Config
@@ -36,25 +36,6 @@ def cli_env(base_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> d
     monkeypatch.delenv("FILESHARE_TOKEN", raising=False)
     monkeypatch.chdir(tmp_path)
     return env
-
-
-def _write_random(path: Path, size: int) -> str:
-    """Write `size` random bytes to `path`; their SHA-256."""
-    digest = hashlib.sha256()
-    with path.open("wb") as out:
-        for offset in range(0, size, 16 * MIB):
-            chunk = os.urandom(min(16 * MIB, size - offset))
-            digest.update(chunk)
-            out.write(chunk)
-    return digest.hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while chunk := source.read(16 * MIB):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
@@ -85,7 +66,7 @@ def test_cli_uploads_and_downloads_200_mib_straight_to_storage(
     cli_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = tmp_path / "big.bin"
-    digest = _write_random(source, 200 * MIB)
+    digest = write_random_file(source, 200 * MIB)
 
     started = time.monotonic()
     code, output = _run(capsys, "upload", str(source), "--no-qr")
@@ -97,7 +78,7 @@ def test_cli_uploads_and_downloads_200_mib_straight_to_storage(
     assert code_down == 0, downloaded
     assert "straight from storage" in downloaded
     assert f"({200 * MIB} bytes, size verified" in downloaded
-    assert _sha256(tmp_path / "copy.bin") == digest
+    assert file_sha256(tmp_path / "copy.bin") == digest
     assert upload_seconds < 20
 
 
@@ -120,7 +101,7 @@ def test_cli_resumes_an_interrupted_upload_sending_only_missing_blocks(
     cli_env: dict[str, str], tmp_path: Path, storage: StorageProbe
 ) -> None:
     source = tmp_path / "resume.bin"
-    digest = _write_random(source, 6 * BLOCK - 100)
+    digest = write_random_file(source, 6 * BLOCK - 100)
     sent: list[int] = []
 
     def interrupt_after_three(count: int) -> None:
@@ -163,7 +144,7 @@ def test_cli_resumes_an_interrupted_upload_sending_only_missing_blocks(
     api.close()
     code = main(["download", pending.file_url, "-o", str(copy)])
     assert code == 0
-    assert _sha256(copy) == digest
+    assert file_sha256(copy) == digest
     assert storage.blob_exists(pending.file_url)
 
 
@@ -171,7 +152,7 @@ def test_cli_reports_a_resumed_upload(
     cli_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = tmp_path / "again.bin"
-    _write_random(source, 2 * BLOCK + 1)
+    write_random_file(source, 2 * BLOCK + 1)
 
     def stop(count: int) -> None:
         raise KeyboardInterrupt
