@@ -72,19 +72,19 @@ async def open_download(
     if request.prefetch and limited:
         return DownloadResponse(204, {"Cache-Control": "no-store"})
 
+    counted = not (request.head or request.prefetch)
     target = record.redirect_url
     if target is not None:
-        if not request.head and not request.prefetch:
-            claimed = await file_table.claim_download(record, now)
-            await _settle(claimed, completed=True)
+        if counted:
+            await _settle(await _claim(record, now), completed=True)
         return DownloadResponse(302, {"Location": target, "Cache-Control": "no-store"})
 
     if not request.head and direct_downloads.goes_direct(
         record, asked=request.direct, settings=settings
     ):
         location = await direct_downloads.read_url(record, now=now)
-        if not request.prefetch:
-            await file_table.claim_download(record, now)  # unlimited: nothing to settle
+        if counted:  # only unlimited files go direct: counted now, as the bytes leave elsewhere
+            await _claim(record, now)
         return DownloadResponse(
             302,
             {"Location": location, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
@@ -109,9 +109,8 @@ async def open_download(
         headers["Content-Range"] = byte_range.content_range(record.size)
     if request.head:
         return DownloadResponse(status, headers)
-    counted = not request.prefetch
     if counted:
-        record = await file_table.claim_download(record, now)
+        record = await _claim(record, now)
     return DownloadResponse(status, headers, _stream(record, start, length, counted=counted))
 
 
@@ -165,6 +164,16 @@ async def _stream(
     finally:
         if counted:
             await _shielded(_settle(record, completed=completed))
+
+
+async def _claim(record: FileRecord, now: datetime) -> FileRecord:
+    """Count the download before a byte is sent. A limited file's last download goes to exactly
+    one claimant; an unlimited file's count is best effort, so a popular file is never refused
+    because its counter is contended."""
+    if record.max_downloads is None:
+        await file_table.count_download(record.file_url)
+        return record
+    return await file_table.claim_download(record, now)
 
 
 async def _settle(record: FileRecord, *, completed: bool) -> None:

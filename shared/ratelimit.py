@@ -7,13 +7,11 @@ concurrent requests on any number of instances each take exactly one slot.
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
-import random
 from datetime import UTC, datetime, timedelta
 
 from shared.errors import RateLimited
-from shared.storage import entities, expiry_index
+from shared.storage import contention, entities, expiry_index
 from shared.storage.names import RATE_LIMITS_TABLE
 
 _MAX_ATTEMPTS = 40
@@ -44,10 +42,9 @@ async def enforce(
     partition, row = f"{scope}:{client}", str(start)
     window_end = datetime.fromtimestamp(start + window_seconds, tz=UTC)
     for attempt in range(_MAX_ATTEMPTS):
-        if attempt:
-            # Lost a race on the counter: spread the retries of many requests from one address
-            # (a NAT, a busy client) so they stop colliding, instead of refusing them.
-            await asyncio.sleep(random.uniform(0, 0.004 * attempt))  # noqa: S311 - jitter only
+        # After a lost race, spread the retries of many requests from one address (a NAT, a
+        # busy client) so they stop colliding, instead of refusing them.
+        await contention.pause(attempt)
         counter = await entities.get(RATE_LIMITS_TABLE, partition, row)
         if counter is None:
             await expiry_index.add(

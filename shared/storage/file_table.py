@@ -15,7 +15,7 @@ from azure.data.tables import EdmType, EntityProperty
 
 from shared.errors import FileNotFound
 from shared.models import FileRecord
-from shared.storage import entities
+from shared.storage import contention, entities
 from shared.storage.names import FILES_TABLE
 
 logger = logging.getLogger(__name__)
@@ -102,8 +102,9 @@ async def _set_count(record: FileRecord, count: int) -> FileRecord | None:
 
 
 async def claim_download(record: FileRecord, now: datetime) -> FileRecord:
-    """Take one download; of concurrent claims on the last one, exactly one succeeds."""
-    for _ in range(_MAX_ATTEMPTS):
+    """Take one download of a limited file; of concurrent claims on the last, exactly one wins."""
+    for attempt in range(_MAX_ATTEMPTS):
+        await contention.pause(attempt)
         if not record.is_live(now):
             raise FileNotFound()
         claimed = await _set_count(record, record.download_count + 1)
@@ -119,9 +120,24 @@ async def claim_download(record: FileRecord, now: datetime) -> FileRecord:
 
 async def release_download(file_url: str) -> None:
     """Give back a claimed download whose transfer did not complete."""
-    for _ in range(_MAX_ATTEMPTS):
+    await _add_to_count(file_url, -1)
+
+
+async def count_download(file_url: str) -> None:
+    """Count a download of a file without a limit.
+
+    Nothing is at stake but the figure, so a download is never refused for it: a row too
+    contended to update is logged, not failed.
+    """
+    await _add_to_count(file_url, 1)
+
+
+async def _add_to_count(file_url: str, delta: int) -> None:
+    for attempt in range(_MAX_ATTEMPTS):
+        await contention.pause(attempt)
         record = await get(file_url)
-        if record is None or record.download_count == 0:
+        if record is None or record.download_count + delta < 0:
             return
-        if await _set_count(record, record.download_count - 1) is not None:
+        if await _set_count(record, record.download_count + delta) is not None:
             return
+    logger.warning("download count of %s lost %d races", file_url, _MAX_ATTEMPTS)

@@ -259,3 +259,20 @@ def test_unknown_file_is_404_in_contract_shape(client: httpx.Client, path: str) 
 
     assert response.status_code == 404
     assert response.json() == {"status": "error", "message": "File not found"}
+
+
+def test_popular_file_serves_every_concurrent_download_and_counts_each(
+    client: httpx.Client, base_url: str
+) -> None:
+    body = upload(client, b"popular", filename="popular.txt")
+
+    async def crowd() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
+            return await asyncio.gather(
+                *(http.get(f"/file/{body['file_url']}") for _ in range(120))
+            )
+
+    responses = asyncio.run(crowd())
+
+    assert [r.status_code for r in responses] == [200] * 120
+    assert client.get(f"/api/metadata/{body['file_url']}").json()["download_count"] == 120
