@@ -18,7 +18,7 @@ from functions import (
     upload,
     web,
 )
-from shared.observability import configure_telemetry
+from shared.ops.observability import configure_telemetry
 
 # Application Insights only when its connection string is set (imported lazily otherwise).
 configure_telemetry()

@@ -19,14 +19,15 @@ from azure.storage.blob import BlobServiceClient
 
 from bench import procstat
 from bench.outcome import Outcome
-from bench.payload import MIB, file_sha256, write_random_file
+from bench.payload import MIB
 from bench.report import Check, at_least, below
 from bench.stack import Stack
 from cli import transfer
 from cli.api import Api
 from cli.config import Config
 from cli.state import State
-from shared.direct_uploads import block_size_for
+from shared.files.direct_uploads import block_size_for
+from tests.utils.payload import file_sha256, write_random_file
 
 _CONTAINER = "bench-direct"
 

@@ -6,11 +6,9 @@ compared with the byte that was sent at that offset.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 MIB = 1024 * 1024
 CHUNK = 1 * MIB
@@ -79,22 +77,3 @@ class Verifier(io.RawIOBase):
     def intact(self, size: int) -> bool:
         """Every byte of a `size`-byte payload arrived, each as sent."""
         return self.received == size and self.mismatches == 0
-
-
-def write_random_file(path: Path, size: int) -> str:
-    """Write `size` fresh random bytes to `path` (16 MiB at a time); their SHA-256."""
-    digest = hashlib.sha256()
-    with path.open("wb") as out:
-        for offset in range(0, size, 16 * MIB):
-            chunk = os.urandom(min(16 * MIB, size - offset))
-            digest.update(chunk)
-            out.write(chunk)
-    return digest.hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while chunk := source.read(16 * MIB):
-            digest.update(chunk)
-    return digest.hexdigest()

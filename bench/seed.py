@@ -21,7 +21,7 @@ from azure.storage.blob.aio import BlobServiceClient, ContainerClient
 
 from bench import payload
 from shared import ids
-from shared.expiry import bucket_of
+from shared.clock import bucket_of
 from shared.storage.expiry_index import FILE
 from shared.storage.names import CONTAINER, EXPIRY_TABLE, FILES_TABLE, file_blob_name
 
@@ -91,7 +91,7 @@ async def _bounded(gate: asyncio.Semaphore, work: Awaitable[None]) -> None:
 
 
 def _record(item: SeededFile, index: int, etag: str, now: datetime) -> dict[str, Any]:
-    """A `files` row as shared.storage.file_table writes an anonymous, unlimited upload."""
+    """A `files` row as shared.files.table writes an anonymous, unlimited upload."""
     return {
         "PartitionKey": item.file_url,
         "RowKey": "file",

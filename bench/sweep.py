@@ -14,7 +14,7 @@ from bench.outcome import Outcome, timed
 from bench.report import Check, at_most, info
 from bench.seed import SeededFile, Store, attach_blobs, open_store, seed, snapshot, spread
 from bench.stack import Stack
-from shared.expiry import utcnow
+from shared.clock import utcnow
 
 logger = logging.getLogger(__name__)
 

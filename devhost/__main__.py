@@ -12,7 +12,7 @@ import uvicorn
 from devhost.app import build_app
 from devhost.lifespan import closing_storage
 from devhost.local_settings import apply_values
-from shared.observability import log_json_to_stderr
+from shared.ops.observability import log_json_to_stderr
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from devhost import azurite
 from devhost.__main__ import ROOT
 from devhost.__main__ import main as serve
-from shared.observability import log_json_to_stderr
+from shared.ops.observability import log_json_to_stderr
 
 logger = logging.getLogger("devhost")
 

@@ -10,13 +10,13 @@ from typing import Any
 from azurefunctions.extensions.http.fastapi import JSONResponse, Request, Response
 from starlette.requests import ClientDisconnect
 
-from shared import observability
-from shared.auth import authenticate
+from shared.accounts.auth import authenticate
+from shared.accounts.tokens import TokenClaims
+from shared.clock import utcnow
 from shared.config import get_settings
 from shared.errors import ServiceError
-from shared.expiry import utcnow
-from shared.ratelimit import client_address, enforce
-from shared.tokens import TokenClaims
+from shared.ops import observability
+from shared.ops.ratelimit import client_address, enforce
 
 logger = logging.getLogger(__name__)
 observability.install_record_factory()

@@ -6,9 +6,11 @@ import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 
 from functions._http import base_url, caller, handle_errors, json_response, path_param, read_json
-from shared import files, groups, keys, listing
+from shared.accounts import groups, listing
+from shared.clock import iso, utcnow
 from shared.errors import BadRequest
-from shared.expiry import iso, utcnow
+from shared.files import catalog
+from shared.storage import keys
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 
@@ -48,7 +50,7 @@ async def transfer(req: Request) -> Response:
         raise BadRequest("Couldn't parse request body")
     if "data" not in body:
         raise BadRequest("No data field in request body")
-    failed = await files.transfer(body["data"], claims.username, utcnow())
+    failed = await catalog.transfer(body["data"], claims.username, utcnow())
     return json_response({"status": "success", "message": "transferred", "unsuccess": failed})
 
 
@@ -56,7 +58,7 @@ def _entry(entry: dict[str, Any], base: str) -> dict[str, Any]:
     created = entry["created_at"]
     return {
         "file_url": entry["file_url"],
-        "file_url_full": files.file_link(base, entry["file_url"]),
+        "file_url_full": catalog.file_link(base, entry["file_url"]),
         "key": entry["key"],
         "ext": entry["ext"],
         "user_filename": entry["user_filename"],

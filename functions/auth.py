@@ -4,9 +4,9 @@ import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 
 from functions._http import caller, handle_errors, json_response, limit_rate, read_json
-from shared import accounts
+from shared.accounts import users
+from shared.clock import utcnow
 from shared.config import get_settings
-from shared.expiry import utcnow
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 
@@ -16,13 +16,13 @@ _TRUE = {"1", "true", "yes"}
 @bp.route(route="api/register", methods=["POST"])
 @handle_errors
 async def register(req: Request) -> Response:
-    return await _sign_in(req, accounts.register)
+    return await _sign_in(req, users.register)
 
 
 @bp.route(route="api/login", methods=["POST"])
 @handle_errors
 async def login(req: Request) -> Response:
-    return await _sign_in(req, accounts.login)
+    return await _sign_in(req, users.login)
 
 
 @bp.route(route="api/refresh_token", methods=["POST"])
@@ -31,7 +31,7 @@ async def refresh_token(req: Request) -> Response:
     await limit_rate(req, "auth", get_settings().auth_rate_limit_per_minute)
     body = await read_json(req)
     token = body.get("accessToken") if isinstance(body, dict) else None
-    new_token = await accounts.refresh(token, settings=get_settings(), now=utcnow())
+    new_token = await users.refresh(token, settings=get_settings(), now=utcnow())
     return json_response(
         {"status": "success", "message": "token refreshed", "accessToken": new_token}
     )
@@ -41,14 +41,14 @@ async def refresh_token(req: Request) -> Response:
 @handle_errors
 async def logout(req: Request) -> Response:
     await limit_rate(req, "auth", get_settings().auth_rate_limit_per_minute)
-    await accounts.logout(await caller(req))
+    await users.logout(await caller(req))
     return json_response({"status": "success", "message": "logged out"})
 
 
-async def _sign_in(req: Request, action: accounts.SignIn) -> Response:
+async def _sign_in(req: Request, action: users.SignIn) -> Response:
     """Register and login share their body, limits and answer; only the action differs."""
     await limit_rate(req, "auth", get_settings().auth_rate_limit_per_minute)
-    username, password = accounts.credentials(await read_json(req))
+    username, password = users.credentials(await read_json(req))
     bot = req.query_params.get("bot", "").lower() in _TRUE
     session = await action(username, password, bot=bot, settings=get_settings(), now=utcnow())
     return json_response(

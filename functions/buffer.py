@@ -4,9 +4,9 @@ import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response, StreamingResponse
 
 from functions._http import base_url, caller, handle_errors, json_response, path_param
-from shared import buffer
+from shared.buffer import service
+from shared.clock import utcnow
 from shared.config import get_settings
-from shared.expiry import utcnow
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 
@@ -16,9 +16,9 @@ bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 async def post_buffer(req: Request) -> Response:
     claims = await caller(req)
     headers = req.headers
-    item = await buffer.receive(
+    item = await service.receive(
         claims.username,
-        buffer.Incoming(
+        service.Incoming(
             data_type=headers.get("x-data-type"),
             content_type=headers.get("content-type", ""),
             content_length=headers.get("content-length"),
@@ -33,7 +33,7 @@ async def post_buffer(req: Request) -> Response:
         {
             "status": "success",
             "message": "Buffer updated",
-            "item": buffer.describe(item, base_url=base_url(req)),
+            "item": service.describe(item, base_url=base_url(req)),
         }
     )
 
@@ -42,14 +42,14 @@ async def post_buffer(req: Request) -> Response:
 @handle_errors
 async def get_buffer(req: Request) -> Response:
     claims = await caller(req)
-    return _stream(await buffer.current(claims.username, utcnow()))
+    return _stream(await service.current(claims.username, utcnow()))
 
 
 @bp.route(route="api/buffer", methods=["DELETE"])
 @handle_errors
 async def delete_buffer(req: Request) -> Response:
     claims = await caller(req)
-    removed = await buffer.clear(claims.username)
+    removed = await service.clear(claims.username)
     return json_response({"status": "success", "message": "Buffer cleared", "deleted": removed})
 
 
@@ -57,13 +57,13 @@ async def delete_buffer(req: Request) -> Response:
 @handle_errors
 async def get_buffer_history(req: Request) -> Response:
     claims = await caller(req)
-    items = await buffer.history(claims.username, utcnow(), limit=get_settings().buffer_history)
+    items = await service.history(claims.username, utcnow(), limit=get_settings().buffer_history)
     base = base_url(req)
     return json_response(
         {
             "status": "success",
             "message": "buffer history",
-            "data": [buffer.describe(item, base_url=base) for item in items],
+            "data": [service.describe(item, base_url=base) for item in items],
         }
     )
 
@@ -72,17 +72,17 @@ async def get_buffer_history(req: Request) -> Response:
 @handle_errors
 async def get_buffer_item(req: Request) -> Response:
     claims = await caller(req)
-    return _stream(await buffer.item(claims.username, path_param(req, "item_id"), utcnow()))
+    return _stream(await service.item(claims.username, path_param(req, "item_id"), utcnow()))
 
 
 @bp.route(route="api/buffer/history/{item_id}", methods=["DELETE"])
 @handle_errors
 async def delete_buffer_item(req: Request) -> Response:
     claims = await caller(req)
-    await buffer.delete_item(claims.username, path_param(req, "item_id"), utcnow())
+    await service.delete_item(claims.username, path_param(req, "item_id"), utcnow())
     return json_response({"status": "success", "message": "Buffer item deleted"})
 
 
-def _stream(item: buffer.BufferItem) -> Response:
-    opened = buffer.open_item(item)
+def _stream(item: service.BufferItem) -> Response:
+    opened = service.open_item(item)
     return StreamingResponse(opened.body, headers=opened.headers)

@@ -5,8 +5,8 @@ import logging
 
 import azure.functions as func
 
-from shared.cleanup import run_cleanup
-from shared.expiry import utcnow
+from shared.clock import utcnow
+from shared.ops.cleanup import run_cleanup
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 
 from functions._http import handle_errors, json_response, path_param
-from shared import files
+from shared.files import catalog
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 
@@ -12,5 +12,5 @@ bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 @bp.route(route="api/delete/{file_url}", methods=["GET", "DELETE"])
 @handle_errors
 async def delete_file(req: Request) -> Response:
-    await files.delete_with_key(path_param(req, "file_url"), req.query_params.get("key"))
+    await catalog.delete_with_key(path_param(req, "file_url"), req.query_params.get("key"))
     return json_response({"status": "success", "message": "File deleted successfully"})

@@ -14,12 +14,12 @@ from functions._http import (
     read_json,
 )
 from functions.upload import upload_response
-from shared import direct_uploads
+from shared.clock import iso, utcnow
 from shared.config import get_settings
-from shared.expiry import iso, utcnow
-from shared.files import file_link
-from shared.models import FileRecord
-from shared.storage.pending_uploads import PendingUpload
+from shared.files import direct_uploads
+from shared.files.catalog import file_link
+from shared.files.pending_uploads import PendingUpload
+from shared.files.records import FileRecord
 from shared.storage.staged_blobs import Block
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)

@@ -4,8 +4,8 @@ import azure.functions as func
 from azurefunctions.extensions.http.fastapi import HTMLResponse, Request, Response
 
 from functions._http import base_url, handle_errors, json_response
-from shared import openapi
-from shared.docs_page import render
+from shared.web import openapi
+from shared.web.docs_page import render
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 

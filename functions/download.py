@@ -7,9 +7,9 @@ import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response, StreamingResponse
 
 from functions._http import handle_errors, path_param
+from shared.clock import utcnow
 from shared.config import get_settings
-from shared.downloads import DownloadRequest, open_download
-from shared.expiry import utcnow
+from shared.files.downloads import DownloadRequest, open_download
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 

@@ -4,8 +4,8 @@ import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 
 from functions._http import base_url, caller, handle_errors, json_response, path_param, read_json
-from shared import groups
-from shared.expiry import utcnow
+from shared.accounts import groups
+from shared.clock import utcnow
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 

@@ -4,7 +4,7 @@ import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 
 from functions._http import handle_errors, json_response
-from shared.health import check_storage
+from shared.ops.health import check_storage
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 

@@ -4,8 +4,8 @@ import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 
 from functions._http import base_url, handle_errors, json_response, path_param
-from shared import files
-from shared.expiry import utcnow
+from shared.clock import utcnow
+from shared.files import catalog
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 
@@ -13,11 +13,11 @@ bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 @bp.route(route="api/metadata/{file_url}", methods=["GET"])
 @handle_errors
 async def get_metadata(req: Request) -> Response:
-    record = await files.find_live(path_param(req, "file_url"), utcnow())
+    record = await catalog.find_live(path_param(req, "file_url"), utcnow())
     return json_response(
         {
             "status": "success",
             "message": "Metadata got successfully",
-            **files.describe(record, base_url=base_url(req)),
+            **catalog.describe(record, base_url=base_url(req)),
         }
     )

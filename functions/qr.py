@@ -4,8 +4,8 @@ import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 
 from functions._http import base_url, handle_errors, path_param
-from shared import qr
-from shared.expiry import utcnow
+from shared.clock import utcnow
+from shared.web import qr
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 

@@ -4,13 +4,13 @@ import azure.functions as func
 from azurefunctions.extensions.http.fastapi import PlainTextResponse, Request, Response
 
 from functions._http import base_url, handle_errors, json_response, limit_rate, path_param
-from shared import uploads
-from shared.accept import best_offer
-from shared.auth import Identity
+from shared.accounts.auth import Identity
+from shared.clock import iso, utcnow
 from shared.config import get_settings
-from shared.expiry import iso, utcnow
-from shared.files import file_link
-from shared.qr import qr_link
+from shared.files import uploads
+from shared.files.catalog import file_link
+from shared.http.accept import best_offer
+from shared.web.qr import qr_link
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 

@@ -5,8 +5,8 @@ from azurefunctions.extensions.http.fastapi import Request, Response
 
 from functions._http import handle_errors, path_param
 from shared.config import get_settings
-from shared.page_security import app_page_headers
-from shared.web_assets import Asset, asset, static_asset
+from shared.web.assets import Asset, asset, static_asset
+from shared.web.page_security import app_page_headers
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 

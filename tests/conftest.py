@@ -13,19 +13,8 @@ from devhost import azurite
 from devhost.app import build_app
 from shared.config import get_settings
 from tests.utils.server import ROOT, serve
+from tests.utils.settings import TEST_SETTINGS
 from tests.utils.storage import StorageProbe
-
-MIB = 1024 * 1024
-TEST_SETTINGS = {
-    "MAX_UPLOAD_BYTES": str(9 * MIB),
-    "DEFAULT_TTL_SECONDS": "3600",
-    "MAX_TTL_SECONDS": "86400",
-    "PUBLIC_BASE_URL": "",
-    "CLEANUP_SCHEDULE": "0 */5 * * * *",
-    "JWT_SECRET": "test-secret-" + "x" * 40,
-    "UPLOAD_RATE_LIMIT_PER_MINUTE": "100000",
-    "AUTH_RATE_LIMIT_PER_MINUTE": "100000",
-}
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from azure.core.exceptions import ResourceNotFoundError
 
-from shared.expiry import bucket_of
+from shared.clock import bucket_of
 from shared.storage.clients import table
 from shared.storage.errors import translate_storage_errors
 from shared.storage.names import EXPIRY_TABLE

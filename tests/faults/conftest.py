@@ -20,8 +20,8 @@ import httpx
 import pytest
 
 from devhost import azurite
-from tests.conftest import MIB, TEST_SETTINGS
 from tests.utils.server import ROOT
+from tests.utils.settings import MIB, TEST_SETTINGS
 from tests.utils.storage import StorageProbe
 
 FAULT_SETTINGS = {

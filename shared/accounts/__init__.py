@@ -1,0 +1,1 @@
+"""Accounts, tokens, groups and invites, and the listings of their files."""

@@ -1,0 +1,195 @@
+"""Groups, their members and invite links.
+
+Key schemes:
+- `groups`: PartitionKey = group_id (8 random digits), RowKey = "group"; holds the owner and the
+  one live invite code (a new invite replaces it, so an owner can revoke a leaked link).
+- `invites`: PartitionKey = invite code, RowKey = "invite" → group_id.
+- `memberships`, both directions so each question is one partition query or point read:
+  PartitionKey = "u:<username folded>", RowKey = group_id (a user's groups), and
+  PartitionKey = "g:<group_id>", RowKey = username folded (a group's members).
+Deleting a group removes its files, invite and memberships first and the group row last, so a
+crash part way leaves a group its owner can delete again.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from shared.accounts import listing
+from shared.errors import BadRequest, Forbidden, NotFound
+from shared.files import catalog, table
+from shared.storage import entities, keys
+from shared.storage.names import GROUPS_TABLE, INVITES_TABLE, MEMBERSHIPS_TABLE
+
+MAX_NAME_CHARS = 50
+_GROUP_ROW = "group"
+_INVITE_ROW = "invite"
+
+
+@dataclass(frozen=True)
+class Group:
+    group_id: str
+    name: str
+    owner: str
+    invite_code: str | None = None
+    etag: str = ""
+
+    def is_owner(self, username: str) -> bool:
+        return keys.user_key(self.owner) == keys.user_key(username)
+
+
+def parse_group_id(raw: str) -> str:
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 8):
+        raise BadRequest("Invalid group id")
+    return raw
+
+
+def group_name(body: object) -> str:
+    name = body.get("group_name") if isinstance(body, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        raise BadRequest("No group_name provided")
+    name = name.strip()
+    if len(name) > MAX_NAME_CHARS:
+        raise BadRequest(f"Group name length exceeded ({MAX_NAME_CHARS} chars)")
+    return name
+
+
+async def get(group_id: str) -> Group:
+    row = await entities.get(GROUPS_TABLE, parse_group_id(group_id), _GROUP_ROW)
+    if row is None:
+        raise NotFound("Group not found")
+    return Group(
+        row["PartitionKey"], row["name"], row["owner"], row.get("invite_code"), row["etag"]
+    )
+
+
+async def is_member(group_id: str, username: str) -> bool:
+    row = await entities.get(MEMBERSHIPS_TABLE, f"g:{group_id}", keys.user_key(username))
+    return row is not None
+
+
+async def require_member(group_id: str, username: str) -> Group:
+    """The group if `username` belongs to it: 400 bad id, 404 no group, 403 not a member."""
+    group = await get(group_id)
+    if not await is_member(group.group_id, username):
+        raise Forbidden("You are not in the group")
+    return group
+
+
+async def _add_member(group: Group, username: str, now: datetime) -> bool:
+    """False if already a member. The group-side row is the one membership checks read."""
+    user_row = {
+        "PartitionKey": keys.account_partition(username),
+        "RowKey": group.group_id,
+        "name": group.name,
+        "joined_at": now,
+    }
+    await entities.upsert(MEMBERSHIPS_TABLE, user_row)
+    return await entities.insert(
+        MEMBERSHIPS_TABLE,
+        {
+            "PartitionKey": f"g:{group.group_id}",
+            "RowKey": keys.user_key(username),
+            "username": username,
+        },
+    )
+
+
+async def _remove_member(group_id: str, username: str) -> bool:
+    removed = await entities.delete(MEMBERSHIPS_TABLE, f"g:{group_id}", keys.user_key(username))
+    await entities.delete(MEMBERSHIPS_TABLE, keys.account_partition(username), group_id)
+    return removed
+
+
+async def create(name: str, owner: str, now: datetime) -> Group:
+    while True:
+        group_id = str(secrets.randbelow(90_000_000) + 10_000_000)
+        entity = {
+            "PartitionKey": group_id,
+            "RowKey": _GROUP_ROW,
+            "name": name,
+            "owner": owner,
+            "created_at": now,
+        }
+        if await entities.insert(GROUPS_TABLE, entity):
+            break
+    group = Group(group_id, name, owner)
+    await _add_member(group, owner, now)
+    return group
+
+
+async def delete(group_id: str, username: str) -> None:
+    group = await get(group_id)
+    if not group.is_owner(username):
+        raise Forbidden("You don't have any permissions to delete this group")
+    partition = listing.group_partition(group.group_id)
+    for row in await listing.entries(partition):
+        record = await table.get(row["file_url"])
+        if record is not None:
+            await catalog.remove(record)
+        else:
+            await listing.drop(partition, row["RowKey"])
+    if group.invite_code:
+        await entities.delete(INVITES_TABLE, group.invite_code, _INVITE_ROW)
+    for member in await entities.partition(MEMBERSHIPS_TABLE, f"g:{group.group_id}"):
+        await _remove_member(group.group_id, member["username"])
+    await entities.delete(GROUPS_TABLE, group.group_id, _GROUP_ROW)
+
+
+async def new_invite(group_id: str, username: str) -> str:
+    """A fresh invite code for the owner; the previous one stops working."""
+    group = await get(group_id)
+    if not group.is_owner(username):
+        raise Forbidden("You don't have any permissions")
+    code = secrets.token_urlsafe(12)
+    await entities.insert(
+        INVITES_TABLE, {"PartitionKey": code, "RowKey": _INVITE_ROW, "group_id": group.group_id}
+    )
+    entity = {"PartitionKey": group.group_id, "RowKey": _GROUP_ROW, "invite_code": code}
+    if await entities.update(GROUPS_TABLE, entity, etag=group.etag) is None:
+        await entities.delete(INVITES_TABLE, code, _INVITE_ROW)
+        raise NotFound("Group not found")  # deleted, or a concurrent invite won
+    if group.invite_code:
+        await entities.delete(INVITES_TABLE, group.invite_code, _INVITE_ROW)
+    return code
+
+
+async def by_invite(code: str) -> Group:
+    """The group an invite code leads to, if the code is its live one."""
+    row = await entities.get(INVITES_TABLE, code, _INVITE_ROW) if _plausible(code) else None
+    if row is None:
+        raise NotFound("Invite link not found")
+    try:
+        group = await get(row["group_id"])
+    except NotFound:
+        raise NotFound("Invite link not found") from None
+    if group.invite_code != code:
+        raise NotFound("Invite link not found")
+    return group
+
+
+async def join(code: str, username: str, now: datetime) -> Group:
+    group = await by_invite(code)
+    if not await _add_member(group, username, now):
+        raise BadRequest("You are already in the group")
+    return group
+
+
+async def leave(group_id: str, username: str) -> None:
+    group = await get(group_id)
+    if group.is_owner(username):
+        raise BadRequest("The owner cannot leave the group; delete it instead")
+    if not await _remove_member(group.group_id, username):
+        raise BadRequest("You are not in the group")
+
+
+async def groups_of(username: str) -> list[tuple[str, str]]:
+    """(name, group_id) of every group the user belongs to."""
+    rows = await entities.partition(MEMBERSHIPS_TABLE, keys.account_partition(username))
+    return [(row["name"], row["RowKey"]) for row in rows]
+
+
+def _plausible(code: str) -> bool:
+    return 8 <= len(code) <= 64 and all(c.isalnum() or c in "-_" for c in code)

@@ -1,0 +1,48 @@
+"""Expiry arithmetic and the time buckets of the expiry index."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from shared.errors import BadRequest
+from shared.http.params import whole_number
+
+_BUCKET_FORMAT = "%Y%m%d%H%M"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_ttl(raw: str | None, *, default: int, maximum: int) -> int:
+    """`expires_in` as whole seconds in 1..maximum; absent means the default."""
+    if raw is None or raw.strip() == "":
+        return default
+    value = whole_number(raw.strip())
+    if value is None or not 1 <= value <= maximum:
+        raise BadRequest(f"expires_in must be a whole number of seconds from 1 to {maximum}")
+    return value
+
+
+def parse_max_downloads(raw: str | None) -> int | None:
+    """`max_downloads` as a whole number >= 1; absent means unlimited."""
+    if raw is None or raw.strip() == "":
+        return None
+    value = whole_number(raw.strip())
+    if value is None or not 1 <= value <= 1_000_000:
+        raise BadRequest("max_downloads must be a whole number from 1 to 1000000")
+    return value
+
+
+def bucket_of(moment: datetime) -> str:
+    """Minute bucket, fixed width, so string order is time order."""
+    return moment.astimezone(UTC).strftime(_BUCKET_FORMAT)
+
+
+def expires_at(now: datetime, ttl_seconds: int) -> datetime:
+    return now + timedelta(seconds=ttl_seconds)
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 UTC with a Z, second precision."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

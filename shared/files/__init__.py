@@ -1,0 +1,1 @@
+"""File sharing: receiving, publishing, serving, limiting and removing one file."""

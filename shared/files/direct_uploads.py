@@ -1,0 +1,246 @@
+"""Direct uploads: we authorise, the client moves the bytes straight to Blob Storage (valet key).
+
+1. `begin` checks the same rules as a streamed upload, then records a `direct` entry in the
+   expiry index due when the SAS expires, then a pending row (shared/files/pending_uploads.py),
+   and hands out a SAS for that one blob: create and write only.
+2. The client stages blocks and commits the block list; `status` lists the blocks storage already
+   holds, so an interrupted client sends only the rest.
+3. `complete` checks the committed size against the declared one, claims the row, replaces the
+   content headers the client may have set, and publishes through shared/files/uploads.py exactly
+   as a streamed upload is published; then the row goes. Until step 3 publishes the record, nothing
+   is visible. If it never does, `sweep` (the cleanup timer, at the SAS's expiry) finds the entry,
+   claims the row, and deletes the blob. A wrong size is final: row and blob go at once, and the
+   entry stays to sweep anything the still-valid SAS writes afterwards.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared import ids
+from shared.accounts.auth import Identity
+from shared.config import Settings
+from shared.errors import BadRequest, FileNotFound, NotFound
+from shared.files import pending_uploads, table, uploads
+from shared.files.content_policy import guess_content_type
+from shared.files.filenames import extension_of, sanitize_filename
+from shared.files.pending_uploads import PUBLISHING, PendingUpload
+from shared.files.records import FileRecord
+from shared.storage import blobs, expiry_index, sas, staged_blobs
+from shared.storage.names import file_blob_name
+
+MIB = 1024 * 1024
+# Blocks of 8 MiB keep a fast link busy with few requests; storage commits at most 50,000 blocks,
+# so files beyond 390 GiB get larger blocks.
+MIN_BLOCK_SIZE = 8 * MIB
+MAX_BLOCKS = 50_000
+# How long a claimed completion may take before the sweep treats it as crashed.
+PUBLISH_GRACE = timedelta(minutes=5)
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """An authorised direct upload: its record, the valet key, and who it belongs to."""
+
+    upload: PendingUpload
+    upload_url: str
+    identity: Identity
+
+
+@dataclass(frozen=True)
+class OpenUpload:
+    """A direct upload not yet completed, with a fresh valet key and the blocks storage holds."""
+
+    upload: PendingUpload
+    upload_url: str
+    blocks: staged_blobs.Blocks
+
+
+class Swept(enum.Enum):
+    KEEP = "keep"  # a completion is in progress: look again next run
+    DONE = "done"  # nothing left to delete
+    DELETED = "deleted"  # the abandoned blob was deleted
+
+
+def block_size_for(size: int) -> int:
+    """The smallest whole number of MiB (at least 8) that fits `size` into 50,000 blocks."""
+    return max(MIN_BLOCK_SIZE, math.ceil(size / MAX_BLOCKS / MIB) * MIB)
+
+
+async def begin(
+    body: object, authorization: str | None, *, settings: Settings, now: datetime
+) -> Grant:
+    """POST /api/uploads: validate the declaration, record the pending upload, sign its SAS."""
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object")
+    filename = _filename(body.get("filename"))
+    size = _size(body.get("size"), settings)
+    lifetime = uploads.Lifetime.parse(
+        {name: value for name in ("expires_in", "max_downloads") if (value := _option(body, name))},
+        settings,
+    )
+    group_id = _option(body, "group_id") or "private"
+    owner, identity = await uploads.resolve_owner(
+        group_id, authorization, settings=settings, now=now
+    )
+    include_ext = (_option(body, "include_ext") or "").lower() in _TRUE
+    ext = extension_of(filename)
+    file_url = ids.new_file_url(ext if include_ext else "")
+    sas_expires_at = now + timedelta(seconds=settings.upload_sas_ttl_seconds)
+    upload = PendingUpload(
+        file_url=file_url,
+        key=ids.new_key(),
+        user_filename=filename,
+        content_type=guess_content_type(filename),
+        size=size,
+        block_size=block_size_for(size),
+        ttl_seconds=lifetime.ttl_seconds,
+        max_downloads=lifetime.max_downloads,
+        owner=owner.username,
+        group_id=owner.group_id,
+        auth_error=identity.auth_error,
+        created_at=now,
+        sas_expires_at=sas_expires_at,
+    )
+    # The entry first: whatever happens next, the sweep finds this upload.
+    await expiry_index.add(expiry_index.DIRECT_UPLOAD, file_url, sas_expires_at)
+    await pending_uploads.insert(upload)
+    return Grant(upload, await _upload_url(upload, now), identity)
+
+
+async def status(file_url: str, key: str | None, *, now: datetime) -> OpenUpload | FileRecord:
+    """GET /api/uploads/{file_url}: the blocks storage holds, or the published file."""
+    upload = await _open(file_url, key, now)
+    if isinstance(upload, FileRecord):
+        return upload
+    blocks = await staged_blobs.blocks(file_blob_name(file_url))
+    return OpenUpload(upload, await _upload_url(upload, now), blocks)
+
+
+async def complete(
+    file_url: str, key: str | None, *, settings: Settings, now: datetime
+) -> tuple[uploads.Published, Identity]:
+    """POST /api/uploads/{file_url}/complete: check the blob, then publish it. Idempotent."""
+    upload = await _open(file_url, key, now)
+    if isinstance(upload, FileRecord):
+        return uploads.Published(upload), Identity(upload.owner, {})
+    identity = Identity(upload.owner, upload.auth_error)
+    if upload.state == PUBLISHING:
+        raise BadRequest("The upload is already being completed, try again shortly")
+    name = file_blob_name(file_url)
+    stored = await staged_blobs.committed(name)
+    if stored is None:
+        raise BadRequest("The upload has no committed blob yet: commit the block list first")
+    if stored.size != upload.size:
+        if await pending_uploads.delete(upload):
+            await blobs.delete(name)
+        raise BadRequest(
+            f"Uploaded size {stored.size} does not match the declared size {upload.size}"
+        )
+    claimed = await pending_uploads.claim(upload, now)
+    if claimed is None:
+        raise BadRequest("The upload is already being completed, try again shortly")
+    etag = await staged_blobs.reset_headers(
+        name, content_type=upload.content_type, etag=stored.etag
+    )
+    if etag is None:
+        await pending_uploads.release(claimed)
+        raise BadRequest("The blob changed while the upload was being completed, try again")
+    published = await uploads.publish_stored(
+        file_url,
+        upload.user_filename,
+        blobs.StoredBlob(size=stored.size, etag=etag),
+        expiry_index.entry_for(expiry_index.DIRECT_UPLOAD, file_url, upload.sas_expires_at),
+        key=upload.key,
+        lifetime=uploads.Lifetime(upload.ttl_seconds, upload.max_downloads),
+        owner=uploads.Owner(upload.owner, upload.group_id),
+        settings=settings,
+        now=now,
+    )
+    # A crash before this leaves a `publishing` row beside its record; `_open` treats it as done.
+    await blobs.gather_quietly(pending_uploads.delete(claimed, conditional=False))
+    return published, identity
+
+
+async def sweep(file_url: str, now: datetime) -> Swept:
+    """The cleanup timer's part: delete what a direct upload left if it was never completed."""
+    upload = await pending_uploads.get(file_url)
+    if upload is not None:
+        if await table.get(file_url) is not None:
+            # Published; only the row's own deletion was lost.
+            await pending_uploads.delete(upload, conditional=False)
+            return Swept.DONE
+        claimed_at = upload.claimed_at
+        if upload.state == PUBLISHING and claimed_at and now - claimed_at < PUBLISH_GRACE:
+            return Swept.KEEP
+        if not await pending_uploads.delete(upload):
+            return Swept.KEEP  # a completion claimed it just now
+    elif await table.get(file_url) is not None:
+        return Swept.DONE
+    # No row and no record: nothing can publish this blob any more.
+    deleted = await blobs.delete(file_blob_name(file_url))
+    return Swept.DELETED if deleted else Swept.DONE
+
+
+async def _open(file_url: str, key: str | None, now: datetime) -> PendingUpload | FileRecord:
+    """The pending upload, or its published file, if `key` is its owner secret."""
+    if not ids.is_valid_file_url(file_url):
+        raise NotFound("Upload not found")
+    upload = await pending_uploads.get(file_url)
+    secret = upload.key if upload is not None else None
+    record: FileRecord | None = None
+    if upload is None or upload.state == PUBLISHING:
+        record = await table.get(file_url)
+        if record is not None:
+            secret = record.key
+    if secret is None:
+        raise NotFound("Upload not found")
+    if not key or not ids.secrets_match(key, secret):
+        raise BadRequest("Invalid unique key")
+    if record is not None:
+        if not record.is_live(now):
+            raise FileNotFound()
+        return record
+    assert upload is not None
+    return upload
+
+
+async def _upload_url(upload: PendingUpload, now: datetime) -> str:
+    return await sas.blob_sas_url(
+        file_blob_name(upload.file_url),
+        permission=sas.UPLOAD_PERMISSION,
+        expiry=upload.sas_expires_at,
+        now=now,
+    )
+
+
+def _filename(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise BadRequest("filename is required")
+    return sanitize_filename(value)
+
+
+def _size(value: object, settings: Settings) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise BadRequest("size must be the file's length in bytes, a whole number")
+    if value > settings.max_direct_upload_bytes:
+        raise uploads.limit_exceeded(settings.max_direct_upload_bytes)
+    return value
+
+
+def _option(body: Mapping[str, Any], name: str) -> str | None:
+    """A JSON option given as a string, number or boolean, as the form field would read."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    raise BadRequest(f"{name} must be a string or a number")

@@ -1,0 +1,320 @@
+"""Receiving a file: stream it into a blob, then publish its record.
+
+Write order, so that a crash at any point leaves nothing half-visible and nothing unfindable:
+1. an `upload` entry in the expiry index, due an hour from now;
+2. the blob, committed only once every byte arrived within the size limit;
+3. the file's own expiry entry, then its record (the moment it becomes visible);
+4. the `upload` entry is dropped. If the process dies between 1 and 4, cleanup finds the entry,
+   sees no record, and deletes the blob.
+Only then is an account's private file counted against MAX_FILES_PER_USER (shared/files/limit.py),
+which may delete the account's oldest files; the new one is published whatever happens there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from shared import ids
+from shared.accounts import groups, listing
+from shared.accounts.auth import Identity, authenticate, identify
+from shared.clock import expires_at, parse_max_downloads, parse_ttl
+from shared.config import Settings
+from shared.errors import BadRequest, PayloadTooLarge
+from shared.files import limit, shortener, table
+from shared.files.content_policy import guess_content_type
+from shared.files.filenames import extension_of, sanitize_filename
+from shared.files.records import FileRecord
+from shared.http.multipart import MultipartReader, is_multipart
+from shared.http.params import whole_number
+from shared.storage import blobs, expiry_index
+from shared.storage.names import file_blob_name
+
+logger = logging.getLogger(__name__)
+
+ORPHAN_GRACE = timedelta(hours=1)
+# Multipart framing around the file: boundaries, part headers, a few small fields.
+_MULTIPART_SLACK = 64 * 1024
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    """How long a file lives and how often it may be downloaded (None: unlimited)."""
+
+    ttl_seconds: int
+    max_downloads: int | None
+
+    @classmethod
+    def parse(cls, options: Mapping[str, str], settings: Settings) -> Lifetime:
+        """`expires_in` and `max_downloads` as the contract's options spell them; 400 if invalid."""
+        ttl = parse_ttl(
+            options.get("expires_in"),
+            default=settings.default_ttl_seconds,
+            maximum=settings.max_ttl_seconds,
+        )
+        return cls(ttl, parse_max_downloads(options.get("max_downloads")))
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who the file belongs to; both None for an anonymous upload."""
+
+    username: str | None = None
+    group_id: str | None = None
+
+
+def too_large(settings: Settings) -> PayloadTooLarge:
+    return limit_exceeded(settings.max_upload_bytes)
+
+
+def limit_exceeded(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"File size exceeds the limit ({_human_size(limit)})")
+
+
+def check_declared_length(content_length: str | None, settings: Settings, *, slack: int) -> None:
+    """Refuse before reading a byte when the declared body is already too big."""
+    declared = whole_number(content_length)
+    if declared is not None and declared > settings.max_upload_bytes + slack:
+        raise too_large(settings)
+
+
+async def receive_multipart(
+    content_type: str,
+    content_length: str | None,
+    body: AsyncIterator[bytes],
+    *,
+    query: Mapping[str, str],
+    owner: Owner,
+    settings: Settings,
+    now: datetime,
+) -> Published:
+    """The contract's upload: one `file` part; options as query parameters or form fields."""
+    if not is_multipart(content_type):
+        raise BadRequest("No file uploaded")
+    check_declared_length(content_length, settings, slack=_MULTIPART_SLACK)
+    Lifetime.parse(query, settings)  # a bad query option fails before a byte is read
+    fields = dict(query)
+    staged: _Staged | None = None
+    try:
+        async for part in MultipartReader(content_type, body).parts():
+            if part.filename is None:
+                fields[part.name] = await part.text()
+            elif part.name == "file" and staged is None:
+                include_ext = fields.get("include_ext", "").lower() in _TRUE
+                staged = await _stage(part.chunks(), part.filename, include_ext, settings, now)
+            elif part.name == "file":
+                raise BadRequest("Only one file is allowed")
+        if staged is None:
+            raise BadRequest("No file uploaded")
+        record = await _publish(staged, Lifetime.parse(fields, settings), owner, settings, now)
+    except BaseException:
+        if staged is not None:
+            await _discard(staged)
+        raise
+    return await _count(record, settings, now)
+
+
+async def receive_raw(
+    filename: str,
+    content_length: str | None,
+    body: AsyncIterator[bytes],
+    *,
+    query: Mapping[str, str],
+    owner: Owner,
+    settings: Settings,
+    now: datetime,
+) -> Published:
+    """`curl -T`: the body is the file, the name comes from the path."""
+    check_declared_length(content_length, settings, slack=0)
+    lifetime = Lifetime.parse(query, settings)  # before a byte is read
+    include_ext = query.get("include_ext", "").lower() in _TRUE
+    staged = await _stage(body, filename, include_ext, settings, now)
+    try:
+        record = await _publish(staged, lifetime, owner, settings, now)
+    except BaseException:
+        await _discard(staged)
+        raise
+    return await _count(record, settings, now)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A published upload, and the account's files it pushed over MAX_FILES_PER_USER."""
+
+    record: FileRecord
+    evicted: tuple[FileRecord, ...] = ()
+
+
+async def _count(record: FileRecord, settings: Settings, now: datetime) -> Published:
+    """Count an account's private file; a failure here must not undo a published upload."""
+    try:
+        evicted = await limit.count_upload(record, limit=settings.max_files_per_user, now=now)
+    except Exception:
+        logger.exception("counting %s against its account's file limit failed", record.file_url)
+        evicted = ()
+    return Published(record, evicted)
+
+
+@dataclass(frozen=True)
+class _Staged:
+    file_url: str
+    filename: str
+    ext: str
+    content_type: str
+    stored: blobs.StoredBlob
+    pending: expiry_index.ExpiryEntry
+
+
+async def _stage(
+    chunks: AsyncIterator[bytes],
+    raw_name: str,
+    include_ext: bool,
+    settings: Settings,
+    now: datetime,
+) -> _Staged:
+    filename = sanitize_filename(raw_name)
+    ext = extension_of(filename)
+    content_type = guess_content_type(filename)
+    file_url = ids.new_file_url(ext if include_ext else "")
+    pending = await expiry_index.add(expiry_index.UPLOAD, file_url, now + ORPHAN_GRACE)
+    stored = await stream_to_blob(
+        file_blob_name(file_url),
+        chunks,
+        guard=pending,
+        content_type=content_type,
+        settings=settings,
+        keep_up_to=shortener.MAX_BYTES if ext == ".txt" else 0,
+    )
+    return _Staged(file_url, filename, ext, content_type, stored, pending)
+
+
+async def stream_to_blob(
+    name: str,
+    chunks: AsyncIterator[bytes],
+    *,
+    guard: expiry_index.ExpiryEntry,
+    content_type: str,
+    settings: Settings,
+    keep_up_to: int = 0,
+) -> blobs.StoredBlob:
+    """Stream an upload into a new blob within MAX_UPLOAD_BYTES.
+
+    `guard` is the expiry entry written first so cleanup can find the blob after a crash; when
+    the upload fails nothing was committed, so the entry is dropped with it.
+    """
+    try:
+        return await blobs.upload_stream(
+            name,
+            chunks,
+            max_bytes=settings.max_upload_bytes,
+            too_large=lambda: too_large(settings),
+            content_type=content_type,
+            keep_up_to=keep_up_to,
+        )
+    except BaseException:
+        await blobs.gather_quietly(expiry_index.remove(guard))
+        raise
+
+
+async def publish_stored(
+    file_url: str,
+    filename: str,
+    stored: blobs.StoredBlob,
+    pending: expiry_index.ExpiryEntry,
+    *,
+    key: str,
+    lifetime: Lifetime,
+    owner: Owner,
+    settings: Settings,
+    now: datetime,
+) -> Published:
+    """Publish a blob a client wrote straight to storage (files/direct_uploads.py) as any upload.
+
+    Steps 3 and 4 above, with `pending` as the entry that sweeps the blob if this never finishes,
+    and `key` the owner secret the client was already given.
+    """
+    staged = _Staged(
+        file_url, filename, extension_of(filename), guess_content_type(filename), stored, pending
+    )
+    record = await _publish(staged, lifetime, owner, settings, now, key=key)
+    return await _count(record, settings, now)
+
+
+async def _publish(
+    staged: _Staged,
+    lifetime: Lifetime,
+    owner: Owner,
+    settings: Settings,
+    now: datetime,
+    *,
+    key: str | None = None,
+) -> FileRecord:
+    record = FileRecord(
+        file_url=staged.file_url,
+        key=key or ids.new_key(),
+        user_filename=staged.filename,
+        ext=staged.ext,
+        content_type=staged.content_type,
+        size=staged.stored.size,
+        created_at=now,
+        expires_at=expires_at(now, lifetime.ttl_seconds),
+        max_downloads=lifetime.max_downloads,
+        download_count=0,
+        blob_etag=staged.stored.etag,
+        redirect_url=await _shortened_url(staged),
+        owner=owner.username,
+        group_id=owner.group_id,
+    )
+    await expiry_index.add(expiry_index.FILE, record.file_url, record.expires_at)
+    await table.insert(record)
+    try:
+        await listing.add(record)
+    except BaseException:
+        await blobs.gather_quietly(table.delete(record.file_url))
+        raise
+    await blobs.gather_quietly(expiry_index.remove(staged.pending))
+    if settings.malware_scanning:
+        await expiry_index.add(expiry_index.SCAN, record.file_url, now)
+    return record
+
+
+async def _shortened_url(staged: _Staged) -> str | None:
+    if not shortener.applies(staged.ext, staged.stored.size):
+        return None
+    content = staged.stored.content
+    if content is None:  # written by the client straight to storage: read it once, now
+        content = await blobs.read_head(file_blob_name(staged.file_url), shortener.MAX_BYTES)
+    return shortener.target(content)
+
+
+async def _discard(staged: _Staged) -> None:
+    """Undo a staged upload now; if that fails too, its `upload` entry lets cleanup do it."""
+    try:
+        await blobs.delete(file_blob_name(staged.file_url))
+    except Exception:
+        logger.warning("could not discard blob of %s; cleanup will", staged.file_url)
+        return
+    await blobs.gather_quietly(expiry_index.remove(staged.pending))
+
+
+def _human_size(size: int) -> str:
+    """As the contract words its limit: "100MB"."""
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale}{unit}"
+    return f"{size} bytes"
+
+
+async def resolve_owner(
+    group_id: str, authorization: str | None, *, settings: Settings, now: datetime
+) -> tuple[Owner, Identity]:
+    """`private` works anonymously (reporting a failed token); a group needs a member's token."""
+    if group_id == "private":
+        identity = await identify(authorization, settings=settings, now=now)
+        return Owner(username=identity.username), identity
+    claims = await authenticate(authorization, settings=settings, now=now)
+    group = await groups.require_member(group_id, claims.username)
+    return Owner(username=claims.username, group_id=group.group_id), Identity(claims.username, {})

@@ -1,0 +1,1 @@
+"""HTTP protocol helpers: content negotiation, ranges, entity tags, multipart, request values."""

@@ -1,0 +1,1 @@
+"""Running the service: cleanup, health, rate limits, logs and telemetry."""

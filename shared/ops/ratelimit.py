@@ -1,0 +1,69 @@
+"""Fixed-window rate limits per client address and endpoint group, shared by every instance.
+
+Key scheme in the `ratelimits` table: PartitionKey = "<scope>:<client address>", RowKey = the
+window's start (epoch seconds). The counter is raised by a conditional update on its ETag, so
+concurrent requests on any number of instances each take exactly one slot.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import UTC, datetime, timedelta
+
+from shared.errors import RateLimited
+from shared.storage import entities, expiry_index, retry
+from shared.storage.names import RATE_LIMITS_TABLE
+
+_MAX_ATTEMPTS = 40
+
+
+def client_address(peer: str | None, forwarded_for: str | None, *, behind_front_end: bool) -> str:
+    """The caller's address as the platform saw it; never a value the client chose.
+
+    In Azure the front end appends the address it accepted the connection from as the last
+    X-Forwarded-For entry (earlier entries come from the client and are ignored). Locally there is
+    no front end, so the TCP peer is used and X-Forwarded-For is ignored altogether.
+    """
+    if behind_front_end and forwarded_for:
+        candidate = forwarded_for.split(",")[-1].strip()
+        host = candidate.rsplit(":", 1)[0] if candidate.count(":") == 1 else candidate
+        try:
+            return str(ipaddress.ip_address(host.strip("[]")))
+        except ValueError:
+            pass
+    return peer or "unknown"
+
+
+async def enforce(
+    scope: str, client: str, *, limit: int, window_seconds: int, now: datetime
+) -> None:
+    """Take one request slot, or raise RateLimited with the seconds until the window ends."""
+    start = int(now.timestamp()) // window_seconds * window_seconds
+    partition, row = f"{scope}:{client}", str(start)
+    window_end = datetime.fromtimestamp(start + window_seconds, tz=UTC)
+    for attempt in range(_MAX_ATTEMPTS):
+        # After a lost race, spread the retries of many requests from one address (a NAT, a
+        # busy client) so they stop colliding, instead of refusing them.
+        await retry.pause(attempt)
+        counter = await entities.get(RATE_LIMITS_TABLE, partition, row)
+        if counter is None:
+            await expiry_index.add(
+                expiry_index.RATE_WINDOW, f"{partition}|{row}", window_end + timedelta(seconds=1)
+            )
+            entity = {"PartitionKey": partition, "RowKey": row, "count": 1}
+            if await entities.insert(RATE_LIMITS_TABLE, entity):
+                return
+            continue  # another request created it first
+        if counter["count"] >= limit:
+            retry_after = max(1, int((window_end - now).total_seconds() + 0.999))
+            raise RateLimited(retry_after)
+        counted = {"PartitionKey": partition, "RowKey": row, "count": counter["count"] + 1}
+        if await entities.update(RATE_LIMITS_TABLE, counted, etag=counter["etag"]):
+            return
+    raise RateLimited(1)
+
+
+async def forget(item_id: str) -> None:
+    """Drop a finished window's counter (cleanup)."""
+    partition, _, row = item_id.rpartition("|")
+    await entities.delete(RATE_LIMITS_TABLE, partition, row)

@@ -1,0 +1,1 @@
+"""The service's own pages, assets, QR codes and API description."""

@@ -1,0 +1,58 @@
+"""The web page's files in web/: a fixed allow-list, read once per process, with strong ETags.
+
+Only names in `_TYPES` can be served, so no request path ever reaches the file system.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared.errors import NotFound
+from shared.http.etags import none_match_hits
+
+WEB_DIR = Path(__file__).resolve().parents[1] / "web"
+
+_TYPES = {
+    "index.html": "text/html; charset=utf-8",
+    "download.html": "text/html; charset=utf-8",
+    "app.css": "text/css; charset=utf-8",
+    "app.js": "text/javascript; charset=utf-8",
+    "icon.svg": "image/svg+xml",
+}
+# What GET /static/{name} may serve; the HTML files are pages, served by their own routes.
+STATIC = frozenset({"app.css", "app.js", "icon.svg"})
+
+
+@dataclass(frozen=True)
+class Asset:
+    name: str
+    body: bytes
+    content_type: str
+    etag: str
+
+    def not_modified(self, if_none_match: str | None) -> bool:
+        return none_match_hits(if_none_match, self.etag)
+
+
+@functools.cache
+def _load(name: str) -> Asset:
+    body = (WEB_DIR / name).read_bytes()
+    digest = hashlib.sha256(body).hexdigest()[:32]
+    return Asset(name, body, _TYPES[name], f'"{digest}"')
+
+
+def asset(name: str) -> Asset:
+    """A file of web/ by its allow-listed name; read on first use, then kept in memory."""
+    if name not in _TYPES:
+        raise NotFound()
+    return _load(name)
+
+
+def static_asset(name: str) -> Asset:
+    """What GET /static/{name} serves: 404 for anything not on the static allow-list."""
+    if name not in STATIC:
+        raise NotFound()
+    return _load(name)

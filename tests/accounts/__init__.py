@@ -1,0 +1,1 @@
+"""Accounts, tokens, groups and their file listings."""

@@ -1,0 +1,81 @@
+"""Pure rules behind the buffer, the file limit and QR codes: keys, ids, settings, options."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from shared.buffer.service import new_item_id
+from shared.config import Settings, SettingsError
+from shared.errors import BadRequest
+from shared.storage.keys import account_partition, user_key
+from shared.web.qr import parse_options
+
+ENV = {"STORAGE_CONNECTION_STRING": "UseDevelopmentStorage=true", "JWT_SECRET": "s" * 40}
+
+
+@pytest.mark.parametrize(
+    ("username", "key"),
+    [
+        ("Alice", "alice"),
+        ("a/b\\c#d?e", "a%2Fb%5Cc%23d%3Fe"),
+        ("100%", "100%25"),
+        ("ÉCOLE", "école"),
+    ],
+)
+def test_user_key_folds_case_and_encodes_what_table_keys_forbid(username: str, key: str) -> None:
+    assert user_key(username) == key
+    assert account_partition(username) == f"u:{key}"
+
+
+def test_user_key_never_merges_two_names() -> None:
+    assert user_key("a%2Fb") != user_key("a/b")
+
+
+def test_item_ids_sort_newest_first_and_never_repeat() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    ids = [new_item_id(start + timedelta(milliseconds=n)) for n in range(50)]
+
+    assert sorted(ids) == list(reversed(ids))
+    assert all(len(item_id) == 29 for item_id in ids)
+    assert len({new_item_id(start) for _ in range(100)}) == 100
+
+
+def test_buffer_and_limit_settings_default_as_the_seed() -> None:
+    settings = Settings.from_env(ENV)
+
+    assert (settings.buffer_history, settings.buffer_ttl_seconds) == (10, 7200)
+    assert settings.max_files_per_user == 0
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("BUFFER_HISTORY", "0"), ("BUFFER_TTL_SECONDS", "0"), ("MAX_FILES_PER_USER", "-1")],
+)
+def test_out_of_range_buffer_and_limit_settings_are_refused(key: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=key):
+        Settings.from_env({**ENV, key: value})
+
+
+def test_buffer_ttl_may_not_outlive_the_lifecycle_backstop() -> None:
+    with pytest.raises(SettingsError, match="BUFFER_TTL_SECONDS"):
+        Settings.from_env({**ENV, "MAX_TTL_SECONDS": "3600", "DEFAULT_TTL_SECONDS": "60"})
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, ("svg", 4)),
+        ({"format": "PNG", "scale": "40"}, ("png", 40)),
+        ({"scale": "1"}, ("svg", 1)),
+    ],
+)
+def test_qr_options(query: dict[str, str], expected: tuple[str, int]) -> None:
+    assert parse_options(query) == expected
+
+
+@pytest.mark.parametrize("query", [{"format": "jpeg"}, {"scale": "0"}, {"scale": "-3"}])
+def test_qr_bad_options_are_400(query: dict[str, str]) -> None:
+    with pytest.raises(BadRequest):
+        parse_options(query)

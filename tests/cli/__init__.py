@@ -1,0 +1,1 @@
+"""The fileshare command-line client."""

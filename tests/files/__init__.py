@@ -1,0 +1,1 @@
+"""Uploading, serving, limiting and deleting files."""

@@ -1,0 +1,1 @@
+"""Settings, cleanup, rate limits, the local host and operations."""

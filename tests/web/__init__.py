@@ -1,0 +1,1 @@
+"""The web page, QR codes and the API description."""

@@ -1,0 +1,70 @@
+"""The API description: served, complete, and nothing in it that does not exist."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from shared.web import openapi
+from tests.utils.routes import registered_operations
+
+
+def test_get_openapi_documents_every_registered_route(client: httpx.Client) -> None:
+    response = client.get("/api/openapi.json")
+
+    assert response.status_code == 200
+    document = response.json()
+    assert document["openapi"] == "3.1.0"
+    documented = {
+        (path, method.upper()) for path, item in document["paths"].items() for method in item
+    }
+    registered = registered_operations()
+    assert sorted(registered - documented) == [], "registered but not documented"
+    assert sorted(documented - registered) == [], "documented but not registered"
+
+
+def test_get_openapi_names_the_server_it_was_asked_on(client: httpx.Client, base_url: str) -> None:
+    response = client.get("/api/openapi.json")
+
+    assert response.json()["servers"] == [{"url": base_url}]
+
+
+def test_openapi_references_resolve() -> None:
+    document = openapi.document()
+    text = repr(document)
+    for ref in set(re.findall(r"#/components/(\w+)/(\w+)", text)):
+        kind, name = ref
+        assert name in document["components"][kind], ref
+
+
+def test_openapi_operation_ids_are_unique() -> None:
+    ids = [
+        operation["operationId"]
+        for item in openapi.document()["paths"].values()
+        for operation in item.values()
+    ]
+    assert len(ids) == len(set(ids))
+
+
+def test_openapi_path_parameters_match_templates() -> None:
+    for path, item in openapi.document()["paths"].items():
+        template = set(re.findall(r"\{(\w+)\}", path))
+        for method, operation in item.items():
+            declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+            assert declared == template, (path, method)
+
+
+def test_get_docs_renders_every_operation_without_remote_resources(client: httpx.Client) -> None:
+    response = client.get("/api/docs")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    page = response.text
+    for path, item in openapi.document()["paths"].items():
+        for operation in item.values():
+            assert f"id={operation['operationId']}>" in page
+        assert path.replace("{", "&#x7b;") in page or path in page
+    assert "<script" not in page
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
