@@ -13,7 +13,7 @@ from pathlib import Path
 from shared.errors import NotFound
 from shared.http.etags import none_match_hits
 
-WEB_DIR = Path(__file__).resolve().parents[1] / "web"
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 
 _TYPES = {
     "index.html": "text/html; charset=utf-8",
