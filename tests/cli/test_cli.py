@@ -157,15 +157,17 @@ def test_cli_reports_a_resumed_upload(
     def stop(count: int) -> None:
         raise KeyboardInterrupt
 
+    api = Api(Config.load())
     with pytest.raises(KeyboardInterrupt):
         transfer.upload(
-            Api(Config.load()),
+            api,
             source,
             options={},
             state=State(),
             progress=transfer.Progress(advance=stop),
             concurrency=1,
         )
+    api.close()
     code, output = _run(capsys, "upload", str(source), "--no-qr")
 
     assert code == 0, output

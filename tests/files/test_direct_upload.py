@@ -365,9 +365,10 @@ def test_pending_upload_is_swept_by_cleanup_after_its_sas_expires(
 def test_cleanup_keeps_a_completed_direct_upload(
     client: httpx.Client, storage: StorageProbe, settings_env: dict[str, str]
 ) -> None:
-    settings_env["UPLOAD_SAS_TTL_SECONDS"] = "1"
+    # Long enough for the PUT on a busy machine; then past the SAS expiry before cleanup runs.
+    settings_env["UPLOAD_SAS_TTL_SECONDS"] = "4"
     body = direct_upload(client, b"kept", filename="kept.txt")
-    time.sleep(1.1)
+    time.sleep(4.1)
 
     run_cleanup(client)
 

@@ -120,6 +120,8 @@ def test_make_run_serves_keeps_data_across_restarts_and_stops_on_sigterm(tmp_pat
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
+        assert process.stderr is not None
+        process.stderr.close()
     assert not _port_open(int(ports["AZURITE_BLOB_PORT"]))
     assert not _port_open(int(ports["PORT"]))
 
@@ -129,3 +131,5 @@ def test_make_run_serves_keeps_data_across_restarts_and_stops_on_sigterm(tmp_pat
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+        assert process.stderr is not None
+        process.stderr.close()
