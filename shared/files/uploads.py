@@ -29,6 +29,7 @@ from shared.files.filenames import extension_of, sanitize_filename
 from shared.files.records import FileRecord
 from shared.http.multipart import MultipartReader, is_multipart
 from shared.http.params import is_true, whole_number
+from shared.sizes import human_size
 from shared.storage import blobs, expiry_index
 from shared.storage.names import file_blob_name
 
@@ -70,7 +71,7 @@ def too_large(settings: Settings) -> PayloadTooLarge:
 
 
 def limit_exceeded(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"File size exceeds the limit ({_human_size(limit)})")
+    return PayloadTooLarge(f"File size exceeds the limit ({human_size(limit)})")
 
 
 def check_declared_length(content_length: str | None, settings: Settings, *, slack: int) -> None:
@@ -297,14 +298,6 @@ async def _discard(staged: _Staged) -> None:
         logger.warning("could not discard blob of %s; cleanup will", staged.file_url)
         return
     await blobs.gather_quietly(expiry_index.remove(staged.pending))
-
-
-def _human_size(size: int) -> str:
-    """As the contract words its limit: "100MB"."""
-    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if size >= scale and size % scale == 0:
-            return f"{size // scale}{unit}"
-    return f"{size} bytes"
 
 
 async def resolve_owner(
