@@ -25,7 +25,7 @@ async def get_files(req: Request) -> Response:
     else:
         group = await groups.require_member(group_id, claims.username)
         partition, is_owner = (
-            listing.group_partition(group.group_id),
+            keys.group_partition(group.group_id),
             group.is_owner(claims.username),
         )
     entries = await listing.files_in(partition, utcnow())

@@ -19,13 +19,9 @@ from shared.storage.names import OWNER_FILES_TABLE
 _LATEST_MS = 10**15  # beyond year 33000
 
 
-def group_partition(group_id: str) -> str:
-    return f"g:{group_id}"
-
-
 def partition_of(record: FileRecord) -> str | None:
     if record.group_id:
-        return group_partition(record.group_id)
+        return keys.group_partition(record.group_id)
     if record.owner:
         return keys.account_partition(record.owner)
     return None

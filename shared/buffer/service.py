@@ -35,7 +35,7 @@ from shared.files.filenames import content_disposition, sanitize_filename
 from shared.files.uploads import check_declared_length, stream_to_blob
 from shared.http.multipart import MultipartReader, is_multipart
 from shared.storage import blobs, entities, expiry_index
-from shared.storage.keys import account_partition, user_key
+from shared.storage.keys import account_partition, account_partition_of_key, user_key
 from shared.storage.names import BUFFER_TABLE, buffer_blob_name
 
 logger = logging.getLogger(__name__)
@@ -235,7 +235,7 @@ async def delete_item(username: str, item_id: str, now: datetime) -> None:
 async def expire(entry_id: str) -> bool:
     """Remove an item whose expiry entry is due (the cleanup timer); True if this removed it."""
     item_id, _, key = entry_id.partition(":")
-    partition = f"u:{key}"
+    partition = account_partition_of_key(key)
     removed = bool(_ITEM_ID.match(item_id)) and await entities.delete(
         BUFFER_TABLE, partition, item_id
     )

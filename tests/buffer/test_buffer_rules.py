@@ -9,7 +9,12 @@ import pytest
 from shared.buffer.service import new_item_id
 from shared.config import Settings, SettingsError
 from shared.errors import BadRequest
-from shared.storage.keys import account_partition, user_key
+from shared.storage.keys import (
+    account_partition,
+    account_partition_of_key,
+    group_partition,
+    user_key,
+)
 from shared.web.qr import parse_options
 
 ENV = {"STORAGE_CONNECTION_STRING": "UseDevelopmentStorage=true", "JWT_SECRET": "s" * 40}
@@ -27,6 +32,12 @@ ENV = {"STORAGE_CONNECTION_STRING": "UseDevelopmentStorage=true", "JWT_SECRET": 
 def test_user_key_folds_case_and_encodes_what_table_keys_forbid(username: str, key: str) -> None:
     assert user_key(username) == key
     assert account_partition(username) == f"u:{key}"
+    assert account_partition_of_key(key) == f"u:{key}"
+
+
+def test_group_partitions_never_meet_account_partitions() -> None:
+    assert group_partition("12345678") == "g:12345678"
+    assert group_partition("12345678") != account_partition("12345678")
 
 
 def test_user_key_never_merges_two_names() -> None:
