@@ -5,8 +5,9 @@ Key schemes:
   one live invite code (a new invite replaces it, so an owner can revoke a leaked link).
 - `invites`: PartitionKey = invite code, RowKey = "invite" → group_id.
 - `memberships`, both directions so each question is one partition query or point read:
-  PartitionKey = "u:<username folded>", RowKey = group_id (a user's groups), and
-  PartitionKey = "g:<group_id>", RowKey = username folded (a group's members).
+  PartitionKey = "u:<user key>", RowKey = group_id (a user's groups), and
+  PartitionKey = "g:<group_id>", RowKey = user key (a group's members); both partitions and the
+  user key come from shared/storage/keys.py.
 Deleting a group removes its files, invite and memberships first and the group row last, so a
 crash part way leaves a group its owner can delete again.
 """
