@@ -39,3 +39,37 @@ def test_in_azure_without_a_readable_last_entry_the_tcp_peer_counts(
     forwarded_for: str | None,
 ) -> None:
     assert client_address(PEER, forwarded_for, behind_front_end=True) == PEER
+
+
+@pytest.mark.parametrize(
+    ("entry", "address"),
+    [
+        ("203.0.113.9", "203.0.113.9"),
+        ("203.0.113.9:52814", "203.0.113.9"),
+        ("[2001:db8::7]:52814", "2001:db8::7"),
+        ("2001:db8::7", "2001:db8::7"),
+        ("[2001:db8::7]", "2001:db8::7"),
+        ("[2001:0DB8:0:0::7]:443", "2001:db8::7"),
+    ],
+)
+def test_in_azure_every_form_the_front_end_writes_is_read(entry: str, address: str) -> None:
+    assert client_address(PEER, f"198.51.100.1, {entry}", behind_front_end=True) == address
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "203.0.113.9:port",
+        "203.0.113.9:123456",
+        "203.0.113.9:",
+        "[2001:db8::7",
+        "[2001:db8::7]:",
+        "[2001:db8::7]x",
+        "[203.0.113.9:80]",
+        "2001:db8::7:443:",
+        "[]:80",
+        "203.0.113.9:٣",
+    ],
+)
+def test_in_azure_a_malformed_last_entry_falls_back_to_the_tcp_peer(entry: str) -> None:
+    assert client_address(PEER, entry, behind_front_end=True) == PEER
