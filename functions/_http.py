@@ -15,8 +15,9 @@ from shared.accounts.tokens import TokenClaims
 from shared.clock import utcnow
 from shared.config import get_settings
 from shared.errors import ServiceError
+from shared.http.client_address import client_address
 from shared.ops import observability
-from shared.ops.ratelimit import client_address, enforce
+from shared.ops.ratelimit import enforce
 
 logger = logging.getLogger(__name__)
 observability.install_record_factory()

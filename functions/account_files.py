@@ -7,6 +7,7 @@ from azurefunctions.extensions.http.fastapi import Request, Response
 
 from functions._http import base_url, caller, handle_errors, json_response, path_param, read_json
 from shared.accounts import groups, listing
+from shared.accounts.transfer import bind_anonymous
 from shared.clock import iso, utcnow
 from shared.errors import BadRequest
 from shared.files import catalog
@@ -25,7 +26,7 @@ async def get_files(req: Request) -> Response:
     else:
         group = await groups.require_member(group_id, claims.username)
         partition, is_owner = (
-            listing.group_partition(group.group_id),
+            keys.group_partition(group.group_id),
             group.is_owner(claims.username),
         )
     entries = await listing.files_in(partition, utcnow())
@@ -50,7 +51,7 @@ async def transfer(req: Request) -> Response:
         raise BadRequest("Couldn't parse request body")
     if "data" not in body:
         raise BadRequest("No data field in request body")
-    failed = await catalog.transfer(body["data"], claims.username, utcnow())
+    failed = await bind_anonymous(body["data"], claims.username, utcnow())
     return json_response({"status": "success", "message": "transferred", "unsuccess": failed})
 
 

@@ -7,10 +7,9 @@ from functions._http import caller, handle_errors, json_response, limit_rate, re
 from shared.accounts import users
 from shared.clock import utcnow
 from shared.config import get_settings
+from shared.http.params import is_true
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
-
-_TRUE = {"1", "true", "yes"}
 
 
 @bp.route(route="api/register", methods=["POST"])
@@ -49,7 +48,7 @@ async def _sign_in(req: Request, action: users.SignIn) -> Response:
     """Register and login share their body, limits and answer; only the action differs."""
     await limit_rate(req, "auth", get_settings().auth_rate_limit_per_minute)
     username, password = users.credentials(await read_json(req))
-    bot = req.query_params.get("bot", "").lower() in _TRUE
+    bot = is_true(req.query_params.get("bot"))
     session = await action(username, password, bot=bot, settings=get_settings(), now=utcnow())
     return json_response(
         {

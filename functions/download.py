@@ -10,6 +10,7 @@ from functions._http import handle_errors, path_param
 from shared.clock import utcnow
 from shared.config import get_settings
 from shared.files.downloads import DownloadRequest, open_download
+from shared.http.params import is_true
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 
@@ -41,7 +42,7 @@ async def _serve(req: Request) -> Response:
             if_range=headers.get("if-range"),
             accept=headers.get("accept"),
             confirmed=req.method == "POST",
-            direct=req.query_params.get("direct", "").lower() in ("1", "true"),
+            direct=is_true(req.query_params.get("direct")),
         ),
         settings=get_settings(),
         now=utcnow(),

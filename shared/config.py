@@ -7,6 +7,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
+from shared.http.params import is_true
+
 _MIN_SECRET_CHARS = 32
 _MAX_SAS_TTL_SECONDS = 7 * 86_400
 
@@ -32,7 +34,7 @@ def _bool(env: Mapping[str, str], key: str) -> bool:
     raw = env.get(key, "").strip().lower()
     if raw in ("", "0", "false", "no", "off"):
         return False
-    if raw in ("1", "true", "yes", "on"):
+    if is_true(raw):
         return True
     raise SettingsError(f"{key} must be true or false, got {raw!r}")
 

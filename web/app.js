@@ -30,15 +30,18 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// As the server writes sizes (shared/sizes.py): binary units, 1 KB = 1024 bytes, "100MB", "2.4KB".
 function formatBytes(bytes) {
-  if (bytes < 1000) return `${bytes} bytes`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let value = bytes;
-  for (const unit of units) {
-    value /= 1000;
-    if (value < 1000 || unit === "TB") return `${value.toFixed(1)} ${unit}`;
+  const units = [["TB", 1024 ** 4], ["GB", 1024 ** 3], ["MB", 1024 ** 2], ["KB", 1024]];
+  for (let i = 0; i < units.length; i++) {
+    const [unit, scale] = units[i];
+    if (bytes < scale) continue;
+    if (bytes % scale === 0) return `${bytes / scale}${unit}`;
+    const value = (bytes / scale).toFixed(1);
+    if (value === "1024.0" && i > 0) return `1.0${units[i - 1][0]}`;
+    return `${value}${unit}`;
   }
-  return `${bytes} bytes`;
+  return bytes === 1 ? "1 byte" : `${bytes} bytes`;
 }
 
 function formatWhen(iso) {

@@ -5,8 +5,9 @@ Key schemes:
   one live invite code (a new invite replaces it, so an owner can revoke a leaked link).
 - `invites`: PartitionKey = invite code, RowKey = "invite" → group_id.
 - `memberships`, both directions so each question is one partition query or point read:
-  PartitionKey = "u:<username folded>", RowKey = group_id (a user's groups), and
-  PartitionKey = "g:<group_id>", RowKey = username folded (a group's members).
+  PartitionKey = "u:<user key>", RowKey = group_id (a user's groups), and
+  PartitionKey = "g:<group_id>", RowKey = user key (a group's members); both partitions and the
+  user key come from shared/storage/keys.py.
 Deleting a group removes its files, invite and memberships first and the group row last, so a
 crash part way leaves a group its owner can delete again.
 """
@@ -66,7 +67,9 @@ async def get(group_id: str) -> Group:
 
 
 async def is_member(group_id: str, username: str) -> bool:
-    row = await entities.get(MEMBERSHIPS_TABLE, f"g:{group_id}", keys.user_key(username))
+    row = await entities.get(
+        MEMBERSHIPS_TABLE, keys.group_partition(group_id), keys.user_key(username)
+    )
     return row is not None
 
 
@@ -90,7 +93,7 @@ async def _add_member(group: Group, username: str, now: datetime) -> bool:
     return await entities.insert(
         MEMBERSHIPS_TABLE,
         {
-            "PartitionKey": f"g:{group.group_id}",
+            "PartitionKey": keys.group_partition(group.group_id),
             "RowKey": keys.user_key(username),
             "username": username,
         },
@@ -98,7 +101,9 @@ async def _add_member(group: Group, username: str, now: datetime) -> bool:
 
 
 async def _remove_member(group_id: str, username: str) -> bool:
-    removed = await entities.delete(MEMBERSHIPS_TABLE, f"g:{group_id}", keys.user_key(username))
+    removed = await entities.delete(
+        MEMBERSHIPS_TABLE, keys.group_partition(group_id), keys.user_key(username)
+    )
     await entities.delete(MEMBERSHIPS_TABLE, keys.account_partition(username), group_id)
     return removed
 
@@ -124,7 +129,7 @@ async def delete(group_id: str, username: str) -> None:
     group = await get(group_id)
     if not group.is_owner(username):
         raise Forbidden("You don't have any permissions to delete this group")
-    partition = listing.group_partition(group.group_id)
+    partition = keys.group_partition(group.group_id)
     for row in await listing.entries(partition):
         record = await table.get(row["file_url"])
         if record is not None:
@@ -133,7 +138,7 @@ async def delete(group_id: str, username: str) -> None:
             await listing.drop(partition, row["RowKey"])
     if group.invite_code:
         await entities.delete(INVITES_TABLE, group.invite_code, _INVITE_ROW)
-    for member in await entities.partition(MEMBERSHIPS_TABLE, f"g:{group.group_id}"):
+    for member in await entities.partition(MEMBERSHIPS_TABLE, keys.group_partition(group.group_id)):
         await _remove_member(group.group_id, member["username"])
     await entities.delete(GROUPS_TABLE, group.group_id, _GROUP_ROW)
 

@@ -1,10 +1,10 @@
 """Which files belong to an account or a group, newest first, without touching other files.
 
-Key scheme in the `ownerfiles` table: PartitionKey = "u:<username folded>" for an account's
-private files or "g:<group_id>" for a group's, RowKey = "<inverted creation time>:<file_url>" so a
-partition query returns newest first. The row repeats what a listing shows, so listing is one
-partition query. It is written after the file's record and removed before it, so a listing never
-shows a file that does not exist.
+Key scheme in the `ownerfiles` table: PartitionKey = "u:<user key>" for an account's private
+files or "g:<group_id>" for a group's (shared/storage/keys.py), RowKey = "<15 digits of 10**15 -
+creation time in ms>:<file_url>" so a partition query returns newest first. The row repeats what
+a listing shows, so listing is one partition query. It is written after the file's record and
+removed before it, so a listing never shows a file that does not exist.
 """
 
 from __future__ import annotations
@@ -19,13 +19,9 @@ from shared.storage.names import OWNER_FILES_TABLE
 _LATEST_MS = 10**15  # beyond year 33000
 
 
-def group_partition(group_id: str) -> str:
-    return f"g:{group_id}"
-
-
 def partition_of(record: FileRecord) -> str | None:
     if record.group_id:
-        return group_partition(record.group_id)
+        return keys.group_partition(record.group_id)
     if record.owner:
         return keys.account_partition(record.owner)
     return None

@@ -64,8 +64,6 @@ def decode(token: str, *, settings: Settings, now: datetime) -> TokenClaims:
             },
             leeway=0,
         )
-    except jwt.ExpiredSignatureError:
-        raise AuthError(AuthError.EXPIRED) from None
     except jwt.InvalidTokenError:
         raise AuthError(AuthError.INVALID) from None
     try:

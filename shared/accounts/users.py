@@ -1,8 +1,9 @@
 """Accounts: registration, login, token refresh and logout (contract section 1.2).
 
-Key scheme in the `users` table: PartitionKey = the username folded to lower case, RowKey =
-"user". Creating the row is the uniqueness check: of concurrent registrations of one name (in any
-case), exactly one insert succeeds.
+Key scheme in the `users` table: PartitionKey = the user key (the username case-folded, with the
+characters table keys forbid percent-encoded: shared/storage/keys.py), RowKey = "user"; the row
+keeps the name as registered. Creating the row is the uniqueness check: of concurrent
+registrations of one name (in any case), exactly one insert succeeds.
 """
 
 from __future__ import annotations

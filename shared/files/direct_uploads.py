@@ -31,6 +31,7 @@ from shared.files.content_policy import guess_content_type
 from shared.files.filenames import extension_of, sanitize_filename
 from shared.files.pending_uploads import PUBLISHING, PendingUpload
 from shared.files.records import FileRecord
+from shared.http.params import is_true
 from shared.storage import blobs, expiry_index, sas, staged_blobs
 from shared.storage.names import file_blob_name
 
@@ -41,7 +42,6 @@ MIN_BLOCK_SIZE = 8 * MIB
 MAX_BLOCKS = 50_000
 # How long a claimed completion may take before the sweep treats it as crashed.
 PUBLISH_GRACE = timedelta(minutes=5)
-_TRUE = {"1", "true", "yes", "on"}
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ async def begin(
     owner, identity = await uploads.resolve_owner(
         group_id, authorization, settings=settings, now=now
     )
-    include_ext = (_option(body, "include_ext") or "").lower() in _TRUE
+    include_ext = is_true(_option(body, "include_ext"))
     ext = extension_of(filename)
     file_url = ids.new_file_url(ext if include_ext else "")
     sas_expires_at = now + timedelta(seconds=settings.upload_sas_ttl_seconds)

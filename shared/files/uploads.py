@@ -28,7 +28,8 @@ from shared.files.content_policy import guess_content_type
 from shared.files.filenames import extension_of, sanitize_filename
 from shared.files.records import FileRecord
 from shared.http.multipart import MultipartReader, is_multipart
-from shared.http.params import whole_number
+from shared.http.params import is_true, whole_number
+from shared.sizes import human_size
 from shared.storage import blobs, expiry_index
 from shared.storage.names import file_blob_name
 
@@ -37,7 +38,6 @@ logger = logging.getLogger(__name__)
 ORPHAN_GRACE = timedelta(hours=1)
 # Multipart framing around the file: boundaries, part headers, a few small fields.
 _MULTIPART_SLACK = 64 * 1024
-_TRUE = {"1", "true", "yes", "on"}
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def too_large(settings: Settings) -> PayloadTooLarge:
 
 
 def limit_exceeded(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"File size exceeds the limit ({_human_size(limit)})")
+    return PayloadTooLarge(f"File size exceeds the limit ({human_size(limit)})")
 
 
 def check_declared_length(content_length: str | None, settings: Settings, *, slack: int) -> None:
@@ -103,7 +103,7 @@ async def receive_multipart(
             if part.filename is None:
                 fields[part.name] = await part.text()
             elif part.name == "file" and staged is None:
-                include_ext = fields.get("include_ext", "").lower() in _TRUE
+                include_ext = is_true(fields.get("include_ext"))
                 staged = await _stage(part.chunks(), part.filename, include_ext, settings, now)
             elif part.name == "file":
                 raise BadRequest("Only one file is allowed")
@@ -130,7 +130,7 @@ async def receive_raw(
     """`curl -T`: the body is the file, the name comes from the path."""
     check_declared_length(content_length, settings, slack=0)
     lifetime = Lifetime.parse(query, settings)  # before a byte is read
-    include_ext = query.get("include_ext", "").lower() in _TRUE
+    include_ext = is_true(query.get("include_ext"))
     staged = await _stage(body, filename, include_ext, settings, now)
     try:
         record = await _publish(staged, lifetime, owner, settings, now)
@@ -298,14 +298,6 @@ async def _discard(staged: _Staged) -> None:
         logger.warning("could not discard blob of %s; cleanup will", staged.file_url)
         return
     await blobs.gather_quietly(expiry_index.remove(staged.pending))
-
-
-def _human_size(size: int) -> str:
-    """As the contract words its limit: "100MB"."""
-    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if size >= scale and size % scale == 0:
-            return f"{size // scale}{unit}"
-    return f"{size} bytes"
 
 
 async def resolve_owner(

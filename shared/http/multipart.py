@@ -16,6 +16,10 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from shared.errors import BadRequest
 
 _MAX_FIELD_BYTES = 64 * 1024
+# Per part: at most this many header lines, each at most this long (python-multipart's defaults,
+# stated here so they stay put), and all of them together at most _MAX_HEADER_BYTES.
+_MAX_HEADERS = 8
+_MAX_HEADER_LINE = 4096 + 128
 _MAX_HEADER_BYTES = 16 * 1024
 
 _Event = tuple[str, bytes]
@@ -84,6 +88,8 @@ class MultipartReader:
                 "on_header_end": self._on_header_end,
                 "on_headers_finished": self._on_headers_finished,
             },
+            max_header_count=_MAX_HEADERS,
+            max_header_size=_MAX_HEADER_LINE,
         )
 
     def _on_data(self, data: bytes, start: int, end: int) -> None:

@@ -35,10 +35,6 @@ def begin_request(incoming: str | None) -> str:
     return request_id
 
 
-def current_request_id() -> str:
-    return _REQUEST_ID.get()
-
-
 def install_record_factory() -> None:
     """Give every LogRecord a `request_id` attribute (idempotent)."""
     global _installed

@@ -1,5 +1,7 @@
 """Fixed-window rate limits per client address and endpoint group, shared by every instance.
 
+The client address is decided by shared/http/client_address.py.
+
 Key scheme in the `ratelimits` table: PartitionKey = "<scope>:<client address>", RowKey = the
 window's start (epoch seconds). The counter is raised by a conditional update on its ETag, so
 concurrent requests on any number of instances each take exactly one slot.
@@ -7,7 +9,6 @@ concurrent requests on any number of instances each take exactly one slot.
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import UTC, datetime, timedelta
 
 from shared.errors import RateLimited
@@ -15,23 +16,6 @@ from shared.storage import entities, expiry_index, retry
 from shared.storage.names import RATE_LIMITS_TABLE
 
 _MAX_ATTEMPTS = 40
-
-
-def client_address(peer: str | None, forwarded_for: str | None, *, behind_front_end: bool) -> str:
-    """The caller's address as the platform saw it; never a value the client chose.
-
-    In Azure the front end appends the address it accepted the connection from as the last
-    X-Forwarded-For entry (earlier entries come from the client and are ignored). Locally there is
-    no front end, so the TCP peer is used and X-Forwarded-For is ignored altogether.
-    """
-    if behind_front_end and forwarded_for:
-        candidate = forwarded_for.split(",")[-1].strip()
-        host = candidate.rsplit(":", 1)[0] if candidate.count(":") == 1 else candidate
-        try:
-            return str(ipaddress.ip_address(host.strip("[]")))
-        except ValueError:
-            pass
-    return peer or "unknown"
 
 
 async def enforce(

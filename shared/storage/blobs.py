@@ -13,7 +13,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import BlobBlock, ContentSettings
 
 from shared.errors import FileNotFound
-from shared.storage.clients import BLOCK_SIZE, container
+from shared.storage.clients import BLOCK_SIZE, storage
 from shared.storage.errors import translate_storage_errors
 from shared.storage.names import SCAN_RESULT_TAG
 
@@ -47,7 +47,7 @@ async def upload_stream(
     Nothing becomes visible until the block list is committed, so an oversized or interrupted
     upload leaves no blob (storage discards uncommitted blocks by itself).
     """
-    client = (await container()).get_blob_client(name)
+    client = await storage().blob(name)
     settings = ContentSettings(content_type=content_type)
     # Blocks are built by appending, then frozen once for the SDK (which wants bytes).
     buffer = bytearray()
@@ -112,7 +112,7 @@ async def upload_stream(
 
 async def iter_range(name: str, *, start: int, length: int, etag: str) -> AsyncIterator[bytes]:
     """Yield `length` bytes from `start`, fetching the next blocks while one is being sent."""
-    client = (await container()).get_blob_client(name)
+    client = await storage().blob(name)
 
     async def fetch(offset: int, count: int) -> bytes:
         with translate_storage_errors():
@@ -150,7 +150,7 @@ async def iter_range(name: str, *, start: int, length: int, etag: str) -> AsyncI
 
 async def read_head(name: str, limit: int) -> bytes:
     """The first `limit` bytes (or fewer), for small content checks."""
-    client = (await container()).get_blob_client(name)
+    client = await storage().blob(name)
     with translate_storage_errors():
         try:
             downloader = await client.download_blob(offset=0, length=limit)
@@ -161,7 +161,7 @@ async def read_head(name: str, limit: int) -> bytes:
 
 async def delete(name: str) -> bool:
     """Delete a blob; False if it was already gone (deletes are idempotent)."""
-    client = (await container()).get_blob_client(name)
+    client = await storage().blob(name)
     with translate_storage_errors():
         try:
             await client.delete_blob(delete_snapshots="include")
@@ -172,7 +172,7 @@ async def delete(name: str) -> bool:
 
 async def scan_verdict(name: str) -> str | None:
     """Defender for Storage's verdict on the blob, or None while it has not scanned it."""
-    client = (await container()).get_blob_client(name)
+    client = await storage().blob(name)
     with translate_storage_errors():
         try:
             tags = await client.get_blob_tags()
@@ -182,7 +182,7 @@ async def scan_verdict(name: str) -> str | None:
 
 
 async def exists(name: str) -> bool:
-    client = (await container()).get_blob_client(name)
+    client = await storage().blob(name)
     with translate_storage_errors():
         return bool(await client.exists())
 

@@ -1,7 +1,9 @@
-"""Per-process storage clients: created on first use, reused by every invocation.
+"""The process's storage, behind one accessor: `storage()` everywhere, `use_storage()` in tests.
 
-Azurite (and any account with a key) connects by connection string; Azure connects by endpoint
-with DefaultAzureCredential, pinned to the app's user-assigned identity by AZURE_CLIENT_ID.
+One `Storage` per process holds the Blob and Table service clients, made from Settings on first
+use and reused by every invocation (the Functions guidance: never a client per call). Azurite (and
+any account with a key) connects by connection string; Azure connects by endpoint with
+DefaultAzureCredential, pinned to the app's user-assigned identity by AZURE_CLIENT_ID.
 """
 
 from __future__ import annotations
@@ -9,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from azure.core.exceptions import ResourceExistsError
 from azure.data.tables.aio import TableClient, TableServiceClient
 from azure.identity.aio import DefaultAzureCredential
-from azure.storage.blob.aio import BlobServiceClient, ContainerClient
+from azure.storage.blob.aio import BlobClient, BlobServiceClient, ContainerClient
 
 from shared.config import Settings, get_settings
 from shared.storage.errors import translate_storage_errors
@@ -43,101 +46,128 @@ _BLOB_RETRY: dict[str, Any] = {
     "increment_base": 1,
     "random_jitter_range": 0.2,
 }
+_BLOB_OPTIONS: dict[str, Any] = {
+    **_BLOB_RETRY,
+    **_TIMEOUTS,
+    "max_single_put_size": BLOCK_SIZE,
+    "max_block_size": BLOCK_SIZE,
+    "max_single_get_size": BLOCK_SIZE,
+    "max_chunk_get_size": BLOCK_SIZE,
+}
 
-_blob_service: BlobServiceClient | None = None
-_table_service: TableServiceClient | None = None
-_credential: DefaultAzureCredential | None = None
-_ready: set[str] = set()
-_locks: dict[str, asyncio.Lock] = {}
 
+class Storage:
+    """One account's Blob and Table service clients, and the container and tables on them."""
 
-def _azure_credential(settings: Settings) -> DefaultAzureCredential:
-    global _credential
-    if _credential is None:
-        _credential = DefaultAzureCredential(
+    def __init__(
+        self,
+        blob_service: BlobServiceClient,
+        table_service: TableServiceClient,
+        *,
+        credential: DefaultAzureCredential | None = None,
+    ) -> None:
+        self.blob_service = blob_service
+        self.table_service = table_service
+        self._credential = credential
+        self._ready: set[str] = set()
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Storage:
+        """Clients for the configured account; no request is made until one is used."""
+        if settings.storage_connection_string:
+            return cls(
+                BlobServiceClient.from_connection_string(
+                    settings.storage_connection_string, **_BLOB_OPTIONS
+                ),
+                TableServiceClient.from_connection_string(
+                    settings.storage_connection_string, **_RETRY, **_TIMEOUTS
+                ),
+            )
+        credential = DefaultAzureCredential(
             managed_identity_client_id=settings.azure_client_id or None
         )
-    return _credential
+        return cls(
+            BlobServiceClient(
+                settings.storage_blob_endpoint, credential=credential, **_BLOB_OPTIONS
+            ),
+            TableServiceClient(
+                settings.storage_table_endpoint, credential=credential, **_RETRY, **_TIMEOUTS
+            ),
+            credential=credential,
+        )
 
+    async def container(self) -> ContainerClient:
+        """The app's one container, created on first use."""
+        await self._ensure(CONTAINER)
+        return self.blob_service.get_container_client(CONTAINER)
 
-def blob_service() -> BlobServiceClient:
-    global _blob_service
-    if _blob_service is None:
-        settings = get_settings()
-        options: dict[str, Any] = {
-            **_BLOB_RETRY,
-            **_TIMEOUTS,
-            "max_single_put_size": BLOCK_SIZE,
-            "max_block_size": BLOCK_SIZE,
-            "max_single_get_size": BLOCK_SIZE,
-            "max_chunk_get_size": BLOCK_SIZE,
-        }
-        if settings.storage_connection_string:
-            _blob_service = BlobServiceClient.from_connection_string(
-                settings.storage_connection_string, **options
-            )
-        else:
-            _blob_service = BlobServiceClient(
-                settings.storage_blob_endpoint, credential=_azure_credential(settings), **options
-            )
-    return _blob_service
+    async def blob(self, name: str) -> BlobClient:
+        """A client for one blob of the app's container (which need not hold it yet)."""
+        return (await self.container()).get_blob_client(name)
 
+    async def table(self, name: str) -> TableClient:
+        """One of the app's tables (shared/storage/names.py), created on first use."""
+        if name not in TABLES:
+            raise ValueError(f"unknown table {name}")
+        await self._ensure(name)
+        return self.table_service.get_table_client(name)
 
-def table_service() -> TableServiceClient:
-    global _table_service
-    if _table_service is None:
-        settings = get_settings()
-        if settings.storage_connection_string:
-            _table_service = TableServiceClient.from_connection_string(
-                settings.storage_connection_string, **_RETRY, **_TIMEOUTS
-            )
-        else:
-            _table_service = TableServiceClient(
-                settings.storage_table_endpoint,
-                credential=_azure_credential(settings),
-                **_RETRY,
-                **_TIMEOUTS,
-            )
-    return _table_service
+    async def close(self) -> None:
+        """Close the clients' connection pools (and the credential's)."""
+        await self.blob_service.close()
+        await self.table_service.close()
+        if self._credential is not None:
+            await self._credential.close()
 
-
-async def _ensure(name: str) -> None:
-    """Create a container or table once per process; concurrent first callers wait together."""
-    if name in _ready:
-        return
-    async with _locks.setdefault(name, asyncio.Lock()):
-        if name in _ready:
+    async def _ensure(self, name: str) -> None:
+        """Create a container or table once; concurrent first callers wait together."""
+        if name in self._ready:
             return
-        with translate_storage_errors():
-            if name == CONTAINER:
-                with contextlib.suppress(ResourceExistsError):
-                    await blob_service().create_container(CONTAINER)
-            else:
-                await table_service().create_table_if_not_exists(name)
-        _ready.add(name)
+        async with self._locks.setdefault(name, asyncio.Lock()):
+            if name in self._ready:
+                return
+            with translate_storage_errors():
+                if name == CONTAINER:
+                    with contextlib.suppress(ResourceExistsError):
+                        await self.blob_service.create_container(CONTAINER)
+                else:
+                    await self.table_service.create_table_if_not_exists(name)
+            self._ready.add(name)
 
 
-async def container() -> ContainerClient:
-    await _ensure(CONTAINER)
-    return blob_service().get_container_client(CONTAINER)
+_storage: Storage | None = None
 
 
-async def table(name: str) -> TableClient:
-    if name not in TABLES:
-        raise ValueError(f"unknown table {name}")
-    await _ensure(name)
-    return table_service().get_table_client(name)
+def storage() -> Storage:
+    """The process's storage: made from Settings on first use, then the same object every time."""
+    global _storage
+    if _storage is None:
+        _storage = Storage.from_settings(get_settings())
+    return _storage
+
+
+@contextlib.contextmanager
+def use_storage(replacement: Storage) -> Iterator[Storage]:
+    """Tests: `storage()` answers `replacement` inside the block, as before after it.
+
+    The caller owns `replacement` and closes it; the storage it stood in for is left untouched.
+    """
+    global _storage
+    previous, _storage = _storage, replacement
+    try:
+        yield replacement
+    finally:
+        _storage = previous
 
 
 async def close() -> None:
-    """Close the clients (their connection pools) and forget them.
+    """Close the process's storage and forget it; the next `storage()` makes new clients.
 
     The Functions host never needs this: clients live as long as the worker. A process that
     stops its event loop, such as a test server, calls it first.
     """
-    global _blob_service, _table_service, _credential
-    for client in (_blob_service, _table_service, _credential):
-        if client is not None:
-            await client.close()
-    _blob_service = _table_service = _credential = None
-    _locks.clear()
+    global _storage
+    current, _storage = _storage, None
+    if current is not None:
+        await current.close()

@@ -13,7 +13,7 @@ from azure.core import MatchConditions
 from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import EntityProperty, TableTransactionError, UpdateMode
 
-from shared.storage.clients import table
+from shared.storage.clients import storage
 from shared.storage.errors import translate_storage_errors
 
 Entity = dict[str, Any]
@@ -29,7 +29,7 @@ def plain(entity: Mapping[str, Any]) -> Entity:
 
 
 async def get(table_name: str, partition: str, row: str) -> Entity | None:
-    client = await table(table_name)
+    client = await storage().table(table_name)
     with translate_storage_errors():
         try:
             return plain(await client.get_entity(partition, row))
@@ -39,7 +39,7 @@ async def get(table_name: str, partition: str, row: str) -> Entity | None:
 
 async def insert(table_name: str, entity: Mapping[str, Any]) -> bool:
     """Create the row; False if one with the same keys exists (uniqueness, atomically)."""
-    client = await table(table_name)
+    client = await storage().table(table_name)
     with translate_storage_errors():
         try:
             await client.create_entity({k: v for k, v in entity.items() if v is not None})
@@ -49,14 +49,14 @@ async def insert(table_name: str, entity: Mapping[str, Any]) -> bool:
 
 
 async def upsert(table_name: str, entity: Mapping[str, Any]) -> None:
-    client = await table(table_name)
+    client = await storage().table(table_name)
     with translate_storage_errors():
         await client.upsert_entity({k: v for k, v in entity.items() if v is not None})
 
 
 async def update(table_name: str, entity: Mapping[str, Any], *, etag: str) -> str | None:
     """Merge `entity` if the row still has `etag`; its new ETag, or None if the race was lost."""
-    client = await table(table_name)
+    client = await storage().table(table_name)
     with translate_storage_errors():
         try:
             result = await client.update_entity(
@@ -81,7 +81,7 @@ async def delete(table_name: str, partition: str, row: str, *, etag: str | None 
         if etag
         else {"match_condition": MatchConditions.Unconditionally}
     )
-    client = await table(table_name)
+    client = await storage().table(table_name)
     with translate_storage_errors():
         try:
             await client.submit_transaction(
@@ -96,7 +96,7 @@ async def delete(table_name: str, partition: str, row: str, *, etag: str | None 
 
 async def partition(table_name: str, key: str, *, limit: int | None = None) -> list[Entity]:
     """Every row of one partition, in RowKey order: a partition query, never a scan."""
-    client = await table(table_name)
+    client = await storage().table(table_name)
     rows: list[Entity] = []
     with translate_storage_errors():
         async for entity in client.query_entities(

@@ -16,7 +16,7 @@ from datetime import datetime
 from azure.core.exceptions import ResourceNotFoundError
 
 from shared.clock import bucket_of
-from shared.storage.clients import table
+from shared.storage.clients import storage
 from shared.storage.errors import translate_storage_errors
 from shared.storage.names import EXPIRY_TABLE
 
@@ -47,7 +47,7 @@ def entry_for(kind: str, item_id: str, due_at: datetime) -> ExpiryEntry:
 
 async def add(kind: str, item_id: str, due_at: datetime) -> ExpiryEntry:
     entry = entry_for(kind, item_id, due_at)
-    client = await table(EXPIRY_TABLE)
+    client = await storage().table(EXPIRY_TABLE)
     with translate_storage_errors():
         await client.upsert_entity(
             {"PartitionKey": entry.bucket, "RowKey": entry.row_key, "due_at": due_at}
@@ -56,14 +56,14 @@ async def add(kind: str, item_id: str, due_at: datetime) -> ExpiryEntry:
 
 
 async def remove(entry: ExpiryEntry) -> None:
-    client = await table(EXPIRY_TABLE)
+    client = await storage().table(EXPIRY_TABLE)
     with translate_storage_errors(), contextlib.suppress(ResourceNotFoundError):
         await client.delete_entity(entry.bucket, entry.row_key)
 
 
 async def due(now: datetime) -> AsyncIterator[ExpiryEntry]:
     """Entries whose time has come, oldest bucket first."""
-    client = await table(EXPIRY_TABLE)
+    client = await storage().table(EXPIRY_TABLE)
     query = client.query_entities(
         "PartitionKey le @bucket", parameters={"bucket": bucket_of(now)}, results_per_page=1000
     )

@@ -10,11 +10,12 @@ Azurite's path-style addresses come out right.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from azure.storage.blob import BlobSasPermissions, UserDelegationKey, generate_blob_sas
 
-from shared.storage.clients import blob_service, container
+from shared.storage.clients import Storage, storage
 from shared.storage.errors import translate_storage_errors
 
 # A SAS starts a little in the past: clocks of client, service and storage never agree exactly.
@@ -27,8 +28,15 @@ _KEY_MAX_LIFETIME = timedelta(days=7)
 UPLOAD_PERMISSION = BlobSasPermissions(create=True, write=True)
 READ_PERMISSION = BlobSasPermissions(read=True)
 
-_delegation_key: UserDelegationKey | None = None
-_delegation_key_expiry: datetime | None = None
+
+@dataclass(frozen=True)
+class _DelegationKey:
+    issuer: Storage  # a key is only good for the account (and identity) that asked for it
+    key: UserDelegationKey
+    expiry: datetime
+
+
+_delegation_key: _DelegationKey | None = None
 _key_lock = asyncio.Lock()
 
 
@@ -46,10 +54,13 @@ async def blob_sas_url(
     `content_type` and `content_disposition` become the SAS's `rsct`/`rscd`: storage answers a
     read with these headers whatever the blob's own properties say.
     """
-    blob = (await container()).get_blob_client(name)
+    current = storage()
+    blob = await current.blob(name)
     start = now - _CLOCK_SKEW
-    account_key: str | None = getattr(blob_service().credential, "account_key", None)
-    delegation_key = None if account_key else await _user_delegation_key(now, covering=expiry)
+    account_key: str | None = getattr(current.blob_service.credential, "account_key", None)
+    delegation_key = (
+        None if account_key else await _user_delegation_key(current, now, covering=expiry)
+    )
     token = generate_blob_sas(
         blob.account_name or "",
         blob.container_name,
@@ -66,21 +77,20 @@ async def blob_sas_url(
     return f"{blob.url}?{token}"
 
 
-async def _user_delegation_key(now: datetime, *, covering: datetime) -> UserDelegationKey:
+async def _user_delegation_key(
+    issuer: Storage, now: datetime, *, covering: datetime
+) -> UserDelegationKey:
     """The cached delegation key, renewed when it would expire before `covering`."""
-    global _delegation_key, _delegation_key_expiry
+    global _delegation_key
     async with _key_lock:
-        if (
-            _delegation_key is None
-            or _delegation_key_expiry is None
-            or _delegation_key_expiry < covering + _CLOCK_SKEW
-        ):
+        cached = _delegation_key
+        if cached is None or cached.issuer is not issuer or cached.expiry < covering + _CLOCK_SKEW:
             key_expiry = min(
                 max(now + _KEY_LIFETIME, covering + _CLOCK_SKEW), now + _KEY_MAX_LIFETIME
             )
             with translate_storage_errors():
-                _delegation_key = await blob_service().get_user_delegation_key(
+                key = await issuer.blob_service.get_user_delegation_key(
                     key_start_time=now - _CLOCK_SKEW, key_expiry_time=key_expiry
                 )
-            _delegation_key_expiry = key_expiry
-        return _delegation_key
+            cached = _delegation_key = _DelegationKey(issuer, key, key_expiry)
+        return cached.key

@@ -301,6 +301,25 @@ def test_bot_token_lives_bot_ttl(
     assert _get_files(client, response.json()["accessToken"]).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("flag", "bot"), [("on", True), ("YES", True), ("1", True), ("off", False), ("nope", False)]
+)
+def test_bot_flag_is_read_like_every_other_flag(
+    client: httpx.Client, settings_env: dict[str, str], flag: str, bot: bool
+) -> None:
+    settings_env["BOT_TOKEN_TTL_SECONDS"] = "7200"
+    settings_env["ACCESS_TOKEN_TTL_SECONDS"] = "600"
+
+    response = client.post(
+        "/api/register", json=_credentials(new_username("flag")), params={"bot": flag}
+    )
+
+    assert response.status_code == 200
+    claims = claims_of(response.json()["accessToken"])
+    assert claims["bot"] is bot
+    assert claims["exp"] - claims["iat"] == (7200 if bot else 600)
+
+
 # --- section 1.1 ------------------------------------------------------------------------------
 
 

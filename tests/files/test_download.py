@@ -10,10 +10,6 @@ import pytest
 from tests.utils.files import upload
 from tests.utils.storage import StorageProbe
 
-SECURITY = {
-    "x-content-type-options": "nosniff",
-}
-
 
 def test_download_streams_bytes_with_headers(client: httpx.Client) -> None:
     body = upload(client, b"plain words\n", filename="words.txt")

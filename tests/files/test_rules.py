@@ -12,6 +12,7 @@ from shared.files.content_policy import guess_content_type, response_headers
 from shared.files.filenames import content_disposition, extension_of, sanitize_filename
 from shared.http.accept import best_offer
 from shared.http.etags import if_range_allows, none_match_hits
+from shared.http.params import is_true
 from shared.http.ranges import ByteRange, parse_range
 from shared.ids import is_valid_file_url, new_file_url
 
@@ -134,3 +135,27 @@ def test_file_urls_have_96_random_bits_and_a_checkable_shape() -> None:
     assert all(url[0].isalnum() for url in urls)  # never mistaken for a command-line option
     assert is_valid_file_url(new_file_url(".mp4"))
     assert not is_valid_file_url("../etc/passwd")
+
+
+@pytest.mark.parametrize(
+    ("value", "flag"),
+    [
+        ("1", True),
+        ("true", True),
+        ("TRUE", True),
+        ("Yes", True),
+        ("on", True),
+        ("ON", True),
+        ("0", False),
+        ("false", False),
+        ("off", False),
+        ("no", False),
+        ("", False),
+        (None, False),
+        ("2", False),
+        ("y", False),
+        ("truthy", False),
+    ],
+)
+def test_flags_are_1_true_yes_or_on_in_any_case(value: str | None, flag: bool) -> None:
+    assert is_true(value) is flag

@@ -24,7 +24,6 @@ BLOB_SERVICE = bicep.module_file("blob-service")
 KEY_VAULT = bicep.module_file("keyvault")
 RBAC = bicep.module_file("rbac")
 IDENTITY = bicep.module_file("identity")
-MONITORING = bicep.module_file("monitoring")
 
 # Settings the app itself reads in production: every field of shared/config.py's Settings.
 APP_SETTINGS = setting_names() - LOCAL_ONLY_SETTINGS

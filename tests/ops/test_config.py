@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.config import Settings, SettingsError
+from shared.config import Settings, SettingsError, setting_names
 
 SECRET = "s" * 32
 AZURITE = {"STORAGE_CONNECTION_STRING": "UseDevelopmentStorage=true", "JWT_SECRET": SECRET}
@@ -36,6 +36,8 @@ def test_values_from_the_environment_override_defaults() -> None:
     ("env", "key"),
     [
         ({"MAX_UPLOAD_BYTES": "lots"}, "MAX_UPLOAD_BYTES"),
+        ({"MAX_UPLOAD_BYTES": "5.0"}, "MAX_UPLOAD_BYTES"),
+        ({"MAX_UPLOAD_BYTES": "0x10"}, "MAX_UPLOAD_BYTES"),
         ({"MAX_TTL_SECONDS": "0"}, "MAX_TTL_SECONDS"),
         ({"DEFAULT_TTL_SECONDS": "100", "MAX_TTL_SECONDS": "10"}, "DEFAULT_TTL_SECONDS"),
         ({"PUBLIC_BASE_URL": "files.example"}, "PUBLIC_BASE_URL"),
@@ -90,3 +92,64 @@ def test_account_key_connection_string_is_refused_in_azure() -> None:
                 "STORAGE_CONNECTION_STRING": "DefaultEndpointsProtocol=https;AccountKey=xyz",
             }
         )
+
+
+def test_whole_numbers_may_carry_spaces_and_blank_means_the_default() -> None:
+    settings = Settings.from_env({**AZURITE, "MAX_UPLOAD_BYTES": " 2048 ", "BUFFER_HISTORY": "  "})
+
+    assert settings.max_upload_bytes == 2048
+    assert settings.buffer_history == 10
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("", False),
+        ("0", False),
+        ("false", False),
+        ("No", False),
+        ("OFF", False),
+        ("1", True),
+        ("true", True),
+        ("Yes", True),
+        (" on ", True),
+    ],
+)
+def test_flags_accept_the_usual_spellings(raw: str, value: bool) -> None:
+    assert Settings.from_env({**AZURITE, "MALWARE_SCANNING": raw}).malware_scanning is value
+
+
+@pytest.mark.parametrize("raw", ["maybe", "2", "enabled"])
+def test_a_flag_that_is_neither_true_nor_false_fails_naming_the_key(raw: str) -> None:
+    with pytest.raises(SettingsError, match="MALWARE_SCANNING"):
+        Settings.from_env({**AZURITE, "MALWARE_SCANNING": raw})
+
+
+@pytest.mark.parametrize(("instance", "in_azure"), [("", False), ("  ", False), ("abc123", True)])
+def test_running_in_azure_follows_the_platforms_instance_id(instance: str, in_azure: bool) -> None:
+    settings = Settings.from_env({**AZURITE, "WEBSITE_INSTANCE_ID": instance})
+
+    assert settings.running_in_azure is in_azure
+
+
+@pytest.mark.parametrize("endpoint", ["STORAGE_BLOB_ENDPOINT", "STORAGE_TABLE_ENDPOINT"])
+def test_one_storage_endpoint_without_the_other_is_refused(endpoint: str) -> None:
+    env = {"JWT_SECRET": SECRET, endpoint: "https://acct.blob.core.windows.net"}
+
+    with pytest.raises(SettingsError, match="STORAGE_BLOB_ENDPOINT"):
+        Settings.from_env(env)
+
+
+def test_strings_are_trimmed_and_missing_ones_take_their_default() -> None:
+    settings = Settings.from_env({**AZURITE, "CLEANUP_SCHEDULE": "  ", "AZURE_CLIENT_ID": " 1234 "})
+
+    assert settings.cleanup_schedule == "0 */5 * * * *"
+    assert settings.azure_client_id == "1234"
+
+
+def test_every_setting_is_named_after_its_field_in_upper_case() -> None:
+    names = setting_names()
+
+    assert {"MAX_UPLOAD_BYTES", "JWT_SECRET", "MALWARE_SCANNING", "AZURE_CLIENT_ID"} <= names
+    assert "RUNNING_IN_AZURE" not in names
+    assert len(names) == len(Settings.__dataclass_fields__) - 1

@@ -284,6 +284,36 @@ def test_upload_rate_limit_ignores_spoofed_forwarding_headers(
     assert statuses == [200, 200, 429]
 
 
+def test_rate_limit_in_azure_counts_each_client_whatever_form_its_address_takes(
+    client: httpx.Client, behind_azure_front_end: dict[str, str]
+) -> None:
+    # A window length no other test uses: every counter starts at zero, the TCP peer's included.
+    behind_azure_front_end["RATE_LIMIT_WINDOW_SECONDS"] = str(
+        100_000 + int.from_bytes(os.urandom(2))
+    )
+    behind_azure_front_end["AUTH_RATE_LIMIT_PER_MINUTE"] = "2"
+    a, b = os.urandom(2)
+    # Each client's entry as Azure's front end writes it; the source port changes per connection.
+    clients: dict[str, Callable[[int], str] | None] = {
+        "IPv4": lambda _: f"198.18.{a}.{b}",
+        "IPv4:port": lambda port: f"198.19.{a}.{b}:{port}",
+        "[IPv6]:port": lambda port: f"[2001:db8:{a:x}:{b:x}::1]:{port}",
+        "IPv6": lambda _: f"2001:db8:{a:x}:{b:x}::2",
+        "no X-Forwarded-For: the TCP peer": None,
+    }
+
+    def login(entry: Callable[[int], str] | None) -> int:
+        port = 1024 + int.from_bytes(os.urandom(2)) % 60_000
+        # The entry the client wrote itself comes first and is ignored.
+        headers = {} if entry is None else {"X-Forwarded-For": f"192.0.2.1, {entry(port)}"}
+        body = {"username": new_username("nobody"), "password": "not-the-password"}
+        return client.post("/api/login", json=body, headers=headers).status_code
+
+    statuses = {form: [login(entry) for _ in range(3)] for form, entry in clients.items()}
+
+    assert statuses == {form: [404, 404, 429] for form in clients}
+
+
 # file_url enumeration ------------------------------------------------------------------------
 
 

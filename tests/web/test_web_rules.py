@@ -8,7 +8,8 @@ import pytest
 
 from shared.config import Settings
 from shared.files.records import FileRecord
-from shared.web.download_page import human_remaining, human_size, render
+from shared.sizes import human_size
+from shared.web.download_page import human_remaining, render
 from shared.web.page_security import app_page_headers, blob_origin
 from tests.utils.server import ROOT
 
@@ -63,13 +64,18 @@ def test_page_csp_allows_only_this_origin_without_a_blob_endpoint() -> None:
     ("size", "text"),
     [
         (0, "0 bytes"),
-        (999, "999 bytes"),
-        (1000, "1.0 KB"),
-        (2_500_000, "2.5 MB"),
-        (10**13, "10.0 TB"),
+        (1, "1 byte"),
+        (1023, "1023 bytes"),
+        (1024, "1KB"),
+        (2500, "2.4KB"),
+        (1024**2 - 1, "1.0MB"),
+        (9 * 1024**2, "9MB"),
+        (100 * 1024**2, "100MB"),
+        (2 * 1024**3, "2GB"),
+        (10**13, "9.1TB"),
     ],
 )
-def test_human_size_uses_decimal_units(size: int, text: str) -> None:
+def test_human_size_uses_the_contracts_binary_units(size: int, text: str) -> None:
     assert human_size(size) == text
 
 
@@ -123,7 +129,7 @@ def test_download_page_states_the_downloads_left(
 
     assert f'<dd id="file-left">{left}</dd>' in page
     assert notice in page
-    assert "1.2 KB" in page
+    assert "1.2KB" in page
     assert "2026-05-01 15:00 UTC (in 3 hours)" in page
 
 
