@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -35,7 +36,7 @@ def render(document: dict[str, Any]) -> str:
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         f"<title>{escape(info['title'])} API</title><style>{_STYLE}</style></head><body>"
         f"<h1>{escape(info['title'])} API <span class=muted>{escape(info['version'])}</span></h1>"
-        f"<p>{escape(info.get('description', ''))}</p>"
+        f"<p>{_prose(info.get('description', ''))}</p>"
         '<p>Machine-readable: <a href="openapi.json">openapi.json</a> (OpenAPI 3.1).</p>'
         f"{sections}</body></html>"
     )
@@ -45,10 +46,10 @@ def _operation(document: dict[str, Any], method: str, path: str, operation: dict
     parts = [
         f"<section id={escape(operation['operationId'])}>"
         f"<div><span class=method>{method}</span> <span class=path>{escape(path)}</span></div>"
-        f"<p><b>{escape(operation.get('summary', ''))}</b></p>"
+        f"<p><b>{_prose(operation.get('summary', ''))}</b></p>"
     ]
     if operation.get("description"):
-        parts.append(f"<p>{escape(operation['description'])}</p>")
+        parts.append(f"<p>{_prose(operation['description'])}</p>")
     if operation.get("security") and {} not in operation["security"]:
         parts.append("<p class=muted>Needs <code>Authorization: Bearer &lt;token&gt;</code>.</p>")
     elif operation.get("security"):
@@ -57,7 +58,7 @@ def _operation(document: dict[str, Any], method: str, path: str, operation: dict
     if parameters:
         rows = "".join(
             f"<tr><td><code>{escape(p['name'])}</code></td><td>{escape(p['in'])}</td>"
-            f"<td>{escape(p.get('description', ''))}</td></tr>"
+            f"<td>{_prose(p.get('description', ''))}</td></tr>"
             for p in parameters
         )
         parts.append(f"<table><tr><th>parameter</th><th>in</th><th></th></tr>{rows}</table>")
@@ -66,7 +67,7 @@ def _operation(document: dict[str, Any], method: str, path: str, operation: dict
         types = ", ".join(f"<code>{escape(t)}</code>" for t in body["content"])
         parts.append(f"<p>Body: {types}</p>")
     rows = "".join(
-        f"<tr><td>{escape(status)}</td><td>{escape(_description(document, response))}</td></tr>"
+        f"<tr><td>{escape(status)}</td><td>{_prose(_description(document, response))}</td></tr>"
         for status, response in sorted(operation["responses"].items())
     )
     parts.append(f"<table><tr><th>status</th><th>meaning</th></tr>{rows}</table></section>")
@@ -78,3 +79,8 @@ def _description(document: dict[str, Any], response: dict[str, Any]) -> str:
         return str(response["description"])
     name = response["$ref"].rsplit("/", 1)[-1]
     return str(document["components"]["responses"][name]["description"])
+
+
+def _prose(text: str) -> str:
+    """Escaped text whose `backticked` parts (the document's Markdown code spans) are <code>."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text))
