@@ -27,7 +27,6 @@ from urllib.parse import unquote
 
 from azure.data.tables import EdmType, EntityProperty
 
-from shared.clock import iso
 from shared.config import Settings
 from shared.errors import BadRequest, NotFound
 from shared.files import content_policy
@@ -269,19 +268,6 @@ async def _bytes(found: BufferItem) -> AsyncIterator[bytes]:
             buffer_blob_name(found.item_id), start=0, length=found.size, etag=found.blob_etag
         ):
             yield chunk
-
-
-def describe(found: BufferItem, *, base_url: str) -> dict[str, Any]:
-    return {
-        "id": found.item_id,
-        "type": found.data_type,
-        "name": found.name,
-        "size": found.size,
-        "content_type": found.content_type,
-        "created_at": iso(found.created_at),
-        "expires_at": iso(found.expires_at),
-        "url": f"{base_url}/api/buffer/history/{found.item_id}",
-    }
 
 
 def _entry_id(item_id: str, username: str) -> str:

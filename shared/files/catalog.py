@@ -1,14 +1,13 @@
-"""Sharing rules for one stored file: finding it, describing it, removing it."""
+"""Sharing rules for one stored file: finding it, removing it, binding it to an account."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from shared import ids
 from shared.accounts import listing
-from shared.clock import iso
 from shared.errors import BadRequest, FileNotFound
 from shared.files import file_counts, table
 from shared.files.records import FileRecord
@@ -53,23 +52,17 @@ async def delete_with_key(file_url: str, key: str | None) -> None:
     await remove(record)
 
 
-async def transfer(items: object, username: str, now: datetime) -> list[object]:
-    """Bind anonymous uploads to an account by file_url + key; returns the items that failed."""
-    if not isinstance(items, list):
-        raise BadRequest("No data field in request body")
-    failed: list[object] = []
-    for item in items:
-        if not await _claim(item, username, now):
-            failed.append(item)
-    return failed
+async def transfer(
+    items: Sequence[tuple[str, str] | None], username: str, now: datetime
+) -> list[bool]:
+    """Bind anonymous uploads to an account by (file_url, key); whether each one was bound.
+
+    None stands for an item of another shape: it is never bound.
+    """
+    return [item is not None and await _claim(*item, username, now) for item in items]
 
 
-async def _claim(item: object, username: str, now: datetime) -> bool:
-    if not isinstance(item, dict):
-        return False
-    file_url, key = item.get("file_url"), item.get("key")
-    if not isinstance(file_url, str) or not isinstance(key, str):
-        return False
+async def _claim(file_url: str, key: str, username: str, now: datetime) -> bool:
     try:
         record = await find_live(file_url, now)
     except FileNotFound:
@@ -81,21 +74,6 @@ async def _claim(item: object, username: str, now: datetime) -> bool:
     await listing.add(replace(record, owner=username))
     await file_counts.add_one(username)  # keeps MAX_FILES_PER_USER's count an upper bound
     return True
-
-
-def describe(record: FileRecord, *, base_url: str) -> dict[str, Any]:
-    """Public metadata: never the key, never anything that consumes a download."""
-    return {
-        "original_name": record.user_filename,
-        "content_type": record.content_type,
-        "file_size": record.size,
-        "download_count": record.download_count,
-        "download_link": file_link(base_url, record.file_url),
-        "created_at": iso(record.created_at),
-        "expires_at": iso(record.expires_at),
-        "max_downloads": record.max_downloads,
-        "downloads_left": record.downloads_left,
-    }
 
 
 def file_link(base_url: str, file_url: str) -> str:

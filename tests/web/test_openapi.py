@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 import httpx
+from pydantic import BaseModel
 
-from shared.web import openapi
+from functions import _openapi as openapi
+from functions._schemas import accounts, base, buffer, files, groups, service, uploads
 from tests.utils.routes import registered_operations
 
 
@@ -68,3 +70,38 @@ def test_get_docs_renders_every_operation_without_remote_resources(client: httpx
         assert path.replace("{", "&#x7b;") in page or path in page
     assert "<script" not in page
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+
+
+def test_every_registered_route_describes_its_json_bodies_with_models() -> None:
+    document = openapi.document()
+    components = document["components"]
+    for path, method in sorted(registered_operations()):
+        operation = document["paths"][path][method.lower()]
+        bodies = [operation.get("requestBody", {})] + [
+            components["responses"][answer["$ref"].rsplit("/", 1)[-1]]
+            if "$ref" in answer
+            else answer
+            for answer in operation["responses"].values()
+        ]
+        for body in bodies:
+            schema = body.get("content", {}).get("application/json", {}).get("schema")
+            if schema is None or operation["operationId"] == "get_openapi":  # the document itself
+                continue
+            for ref in schema.get("anyOf", [schema]):
+                assert set(ref) == {"$ref"}, (path, method, schema)
+                assert ref["$ref"].rsplit("/", 1)[-1] in components["schemas"], (path, method)
+
+
+def test_openapi_schemas_are_the_models_and_nothing_else() -> None:
+    models = {
+        model.__name__
+        for module in (accounts, base, buffer, files, groups, service, uploads)
+        for model in vars(module).values()
+        if isinstance(model, type)
+        and issubclass(model, BaseModel)
+        and model.__module__ == module.__name__
+    }
+
+    documented = set(openapi.document()["components"]["schemas"])
+
+    assert documented == models - {"RequestBody", "Envelope", "_OpenUpload"}
