@@ -57,17 +57,23 @@ def test_openapi_path_parameters_match_templates() -> None:
             assert declared == template, (path, method)
 
 
-def test_get_docs_renders_every_operation_without_remote_resources(client: httpx.Client) -> None:
+def test_get_docs_renders_every_operation_and_body_without_remote_resources(
+    client: httpx.Client,
+) -> None:
     response = client.get("/api/docs")
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
     page = response.text
-    for path, item in openapi.document()["paths"].items():
+    document = openapi.document()
+    for path, item in document["paths"].items():
         for operation in item.values():
             assert f"id={operation['operationId']}>" in page
         assert path.replace("{", "&#x7b;") in page or path in page
+    for name in document["components"]["schemas"]:
+        assert f"id=schema-{name}>" in page
+    assert "`" not in page, "code spans are rendered as <code>"
     assert "<script" not in page
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
 
