@@ -5,11 +5,14 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
+import pydantic_core
 from azurefunctions.extensions.http.fastapi import JSONResponse, Request, Response
+from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 
+from functions._schemas.base import Error, RequestBody, error_body
 from shared.accounts.auth import authenticate
 from shared.accounts.tokens import TokenClaims
 from shared.clock import utcnow
@@ -23,18 +26,21 @@ logger = logging.getLogger(__name__)
 observability.install_record_factory()
 
 Handler = Callable[[Request], Awaitable[Response]]
+Body = TypeVar("Body", bound=RequestBody)
 
 
 def json_response(
-    body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+    body: BaseModel | dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
+    """A model (functions/_schemas) as JSON; a plain dict only for the OpenAPI document."""
+    content = body.model_dump(mode="json", by_alias=True) if isinstance(body, BaseModel) else body
     return JSONResponse(
-        body, status_code=status, headers={"Cache-Control": "no-store", **(headers or {})}
+        content, status_code=status, headers={"Cache-Control": "no-store", **(headers or {})}
     )
 
 
 def error_response(error: ServiceError) -> Response:
-    return json_response(error.body(), error.status, error.headers())
+    return json_response(error_body(error), error.status, error.headers())
 
 
 def handle_errors(handler: Handler) -> Handler:
@@ -76,10 +82,10 @@ async def _answer(handler: Handler, req: Request) -> Response:
         return error_response(error)
     except ClientDisconnect:
         logger.info("client went away during %s %s", req.method, req.url.path)
-        return json_response({"status": "error", "message": "Client disconnected"}, 400)
+        return json_response(Error.of("Client disconnected"), 400)
     except Exception:
         logger.exception("unhandled error in %s %s", req.method, req.url.path)
-        return json_response({"status": "error", "message": "Internal server error"}, 500)
+        return json_response(Error.of("Internal server error"), 500)
 
 
 def base_url(req: Request) -> str:
@@ -94,16 +100,27 @@ def path_param(req: Request, name: str) -> str:
     return str(req.path_params.get(name, ""))
 
 
-async def read_json(req: Request, *, limit: int = 64 * 1024) -> Any:
-    """The JSON body, or None when it is absent, too large or not JSON."""
+async def read_body(req: Request, model: type[Body]) -> Body:
+    """The JSON body as `model`, or the contract's 400 for what is wrong with it."""
+    return model.parse(await _read_json(req))
+
+
+async def _read_json(req: Request, *, limit: int = 64 * 1024) -> Any:
+    """The JSON body, or None when it is absent, too large or not JSON.
+
+    Strict JSON (jiter, pydantic's parser): no NaN or Infinity, no lone surrogate, at most 200
+    levels deep, so nothing read here can fail later when it is stored or sent back. UTF-16 and
+    UTF-32 bodies and a UTF-8 byte order mark are still read, as json.loads did.
+    """
     body = bytearray()
     async for chunk in req.stream():
         body += chunk
         if len(body) > limit:
             return None
     try:
-        return json.loads(body)
-    except ValueError:
+        text = bytes(body).decode(json.detect_encoding(body))
+        return pydantic_core.from_json(text, allow_inf_nan=False)
+    except ValueError:  # UnicodeDecodeError is one
         return None
 
 

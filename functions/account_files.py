@@ -1,17 +1,19 @@
 """Files in accounts and groups: GET /api/get_files/{group_id}, POST /api/transfer."""
 
-from typing import Any
-
 import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 
-from functions._http import base_url, caller, handle_errors, json_response, path_param, read_json
-from shared.accounts import groups, listing
+from functions._http import base_url, caller, handle_errors, json_response, path_param, read_body
+from functions._schemas.accounts import (
+    FileEntry,
+    FileList,
+    TransferItem,
+    TransferRequest,
+    TransferResult,
+)
+from shared.accounts import listing
 from shared.accounts.transfer import bind_anonymous
-from shared.clock import iso, utcnow
-from shared.errors import BadRequest
-from shared.files import catalog
-from shared.storage import keys
+from shared.clock import utcnow
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 
@@ -20,25 +22,15 @@ bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 @handle_errors
 async def get_files(req: Request) -> Response:
     claims = await caller(req)
-    group_id = path_param(req, "group_id")
-    if group_id == "private":
-        partition, is_owner = keys.account_partition(claims.username), False
-    else:
-        group = await groups.require_member(group_id, claims.username)
-        partition, is_owner = (
-            keys.group_partition(group.group_id),
-            group.is_owner(claims.username),
-        )
-    entries = await listing.files_in(partition, utcnow())
+    shown = await listing.visible_to(claims.username, path_param(req, "group_id"), utcnow())
     base = base_url(req)
     return json_response(
-        {
-            "status": "success",
-            "message": "files got successfully",
-            "username": claims.username,
-            "is_group_owner": is_owner,
-            "data": [_entry(entry, base) for entry in entries],
-        }
+        FileList(
+            message="files got successfully",
+            username=claims.username,
+            is_group_owner=shown.is_owner,
+            data=[FileEntry.of(entry, base) for entry in shown.entries],
+        )
     )
 
 
@@ -46,25 +38,11 @@ async def get_files(req: Request) -> Response:
 @handle_errors
 async def transfer(req: Request) -> Response:
     claims = await caller(req)
-    body = await read_json(req)
-    if not isinstance(body, dict):
-        raise BadRequest("Couldn't parse request body")
-    if "data" not in body:
-        raise BadRequest("No data field in request body")
-    failed = await bind_anonymous(body["data"], claims.username, utcnow())
-    return json_response({"status": "success", "message": "transferred", "unsuccess": failed})
-
-
-def _entry(entry: dict[str, Any], base: str) -> dict[str, Any]:
-    created = entry["created_at"]
-    return {
-        "file_url": entry["file_url"],
-        "file_url_full": catalog.file_link(base, entry["file_url"]),
-        "key": entry["key"],
-        "ext": entry["ext"],
-        "user_filename": entry["user_filename"],
-        "creation_date": f"{created.day}.{created.month}.{created.year}",
-        "synced": True,
-        "size": entry["size"],
-        "expires_at": iso(entry["expires_at"]),
-    }
+    items = (await read_body(req, TransferRequest)).data
+    bound = await bind_anonymous(
+        [(i.file_url, i.key) if isinstance(i, TransferItem) else None for i in items],
+        claims.username,
+        utcnow(),
+    )
+    failed = [item for item, ok in zip(items, bound, strict=True) if not ok]
+    return json_response(TransferResult(message="transferred", unsuccess=failed))

@@ -3,7 +3,15 @@
 import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 
-from functions._http import caller, handle_errors, json_response, limit_rate, read_json
+from functions._http import caller, handle_errors, json_response, limit_rate, read_body
+from functions._schemas.accounts import (
+    Credentials,
+    NewCredentials,
+    NewToken,
+    RefreshRequest,
+    Session,
+)
+from functions._schemas.base import Success
 from shared.accounts import users
 from shared.clock import utcnow
 from shared.config import get_settings
@@ -15,25 +23,22 @@ bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 @bp.route(route="api/register", methods=["POST"])
 @handle_errors
 async def register(req: Request) -> Response:
-    return await _sign_in(req, users.register)
+    return await _sign_in(req, NewCredentials, users.register)
 
 
 @bp.route(route="api/login", methods=["POST"])
 @handle_errors
 async def login(req: Request) -> Response:
-    return await _sign_in(req, users.login)
+    return await _sign_in(req, Credentials, users.login)
 
 
 @bp.route(route="api/refresh_token", methods=["POST"])
 @handle_errors
 async def refresh_token(req: Request) -> Response:
     await limit_rate(req, "auth", get_settings().auth_rate_limit_per_minute)
-    body = await read_json(req)
-    token = body.get("accessToken") if isinstance(body, dict) else None
-    new_token = await users.refresh(token, settings=get_settings(), now=utcnow())
-    return json_response(
-        {"status": "success", "message": "token refreshed", "accessToken": new_token}
-    )
+    body = await read_body(req, RefreshRequest)
+    new_token = await users.refresh(body.access_token, settings=get_settings(), now=utcnow())
+    return json_response(NewToken(message="token refreshed", accessToken=new_token))
 
 
 @bp.route(route="api/logout", methods=["POST"])
@@ -41,20 +46,21 @@ async def refresh_token(req: Request) -> Response:
 async def logout(req: Request) -> Response:
     await limit_rate(req, "auth", get_settings().auth_rate_limit_per_minute)
     await users.logout(await caller(req))
-    return json_response({"status": "success", "message": "logged out"})
+    return json_response(Success(message="logged out"))
 
 
-async def _sign_in(req: Request, action: users.SignIn) -> Response:
-    """Register and login share their body, limits and answer; only the action differs."""
+async def _sign_in(req: Request, body: type[Credentials], action: users.SignIn) -> Response:
+    """Register and login share their limits and answer; their bodies' rules and action differ."""
     await limit_rate(req, "auth", get_settings().auth_rate_limit_per_minute)
-    username, password = users.credentials(await read_json(req))
+    given = await read_body(req, body)
     bot = is_true(req.query_params.get("bot"))
-    session = await action(username, password, bot=bot, settings=get_settings(), now=utcnow())
+    session = await action(
+        given.username, given.password, bot=bot, settings=get_settings(), now=utcnow()
+    )
     return json_response(
-        {
-            "status": "success",
-            "accessToken": session.access_token,
-            "username": session.username,
-            "message": "logged in with password",
-        }
+        Session(
+            accessToken=session.access_token,
+            username=session.username,
+            message="logged in with password",
+        )
     )

@@ -4,6 +4,8 @@ import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response, StreamingResponse
 
 from functions._http import base_url, caller, handle_errors, json_response, path_param
+from functions._schemas.base import Success
+from functions._schemas.buffer import BufferCleared, BufferHistory, BufferItem, BufferStored
 from shared.buffer import service
 from shared.clock import utcnow
 from shared.config import get_settings
@@ -30,11 +32,7 @@ async def post_buffer(req: Request) -> Response:
         now=utcnow(),
     )
     return json_response(
-        {
-            "status": "success",
-            "message": "Buffer updated",
-            "item": service.describe(item, base_url=base_url(req)),
-        }
+        BufferStored(message="Buffer updated", item=BufferItem.of(item, base_url(req)))
     )
 
 
@@ -50,7 +48,7 @@ async def get_buffer(req: Request) -> Response:
 async def delete_buffer(req: Request) -> Response:
     claims = await caller(req)
     removed = await service.clear(claims.username)
-    return json_response({"status": "success", "message": "Buffer cleared", "deleted": removed})
+    return json_response(BufferCleared(message="Buffer cleared", deleted=removed))
 
 
 @bp.route(route="api/buffer/history", methods=["GET"])
@@ -60,11 +58,7 @@ async def get_buffer_history(req: Request) -> Response:
     items = await service.history(claims.username, utcnow(), limit=get_settings().buffer_history)
     base = base_url(req)
     return json_response(
-        {
-            "status": "success",
-            "message": "buffer history",
-            "data": [service.describe(item, base_url=base) for item in items],
-        }
+        BufferHistory(message="buffer history", data=[BufferItem.of(item, base) for item in items])
     )
 
 
@@ -80,7 +74,7 @@ async def get_buffer_item(req: Request) -> Response:
 async def delete_buffer_item(req: Request) -> Response:
     claims = await caller(req)
     await service.delete_item(claims.username, path_param(req, "item_id"), utcnow())
-    return json_response({"status": "success", "message": "Buffer item deleted"})
+    return json_response(Success(message="Buffer item deleted"))
 
 
 def _stream(item: service.BufferItem) -> Response:

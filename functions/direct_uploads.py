@@ -1,7 +1,5 @@
 """POST /api/uploads, GET /api/uploads/{file_url}, POST .../complete: direct-to-Blob uploads."""
 
-from typing import Any
-
 import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 
@@ -11,16 +9,19 @@ from functions._http import (
     json_response,
     limit_rate,
     path_param,
-    read_json,
+    read_body,
 )
-from functions.upload import upload_response
-from shared.clock import iso, utcnow
+from functions._responses import upload_response
+from functions._schemas.uploads import (
+    DirectUpload,
+    UploadComplete,
+    UploadDeclaration,
+    UploadPending,
+)
+from shared.clock import utcnow
 from shared.config import get_settings
 from shared.files import direct_uploads
-from shared.files.catalog import file_link
-from shared.files.pending_uploads import PendingUpload
 from shared.files.records import FileRecord
-from shared.storage.staged_blobs import Block
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 
@@ -30,22 +31,16 @@ bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 async def create_upload(req: Request) -> Response:
     settings = get_settings()
     await limit_rate(req, "upload", settings.upload_rate_limit_per_minute)
+    declared = await read_body(req, UploadDeclaration)
     grant = await direct_uploads.begin(
-        await read_json(req),
+        declared.filename,
+        declared.size,
+        declared.options(),
         req.headers.get("authorization"),
         settings=settings,
         now=utcnow(),
     )
-    return json_response(
-        {
-            "status": "success",
-            "message": "Upload authorised",
-            **_describe(grant.upload, grant.upload_url),
-            "key": grant.upload.key,
-            "synced": grant.identity.username is not None,
-            "auth_error": grant.identity.auth_error,
-        }
-    )
+    return json_response(DirectUpload.of(grant))
 
 
 @bp.route(route="api/uploads/{file_url}", methods=["GET"])
@@ -55,26 +50,8 @@ async def get_upload(req: Request) -> Response:
         path_param(req, "file_url"), req.query_params.get("key"), now=utcnow()
     )
     if isinstance(status, FileRecord):
-        return json_response(
-            {
-                "status": "success",
-                "message": "Upload complete",
-                "state": "complete",
-                "file_url": status.file_url,
-                "file_url_full": file_link(base_url(req), status.file_url),
-                "size": status.size,
-            }
-        )
-    return json_response(
-        {
-            "status": "success",
-            "message": "Upload in progress",
-            "state": status.upload.state,
-            **_describe(status.upload, status.upload_url),
-            "committed": _blocks(status.blocks.committed),
-            "uncommitted": _blocks(status.blocks.uncommitted),
-        }
-    )
+        return json_response(UploadComplete.of(status, base_url(req)))
+    return json_response(UploadPending.of(status))
 
 
 @bp.route(route="api/uploads/{file_url}/complete", methods=["POST"])
@@ -87,18 +64,3 @@ async def complete_upload(req: Request) -> Response:
         now=utcnow(),
     )
     return upload_response(req, published, identity)
-
-
-def _describe(upload: PendingUpload, upload_url: str) -> dict[str, Any]:
-    return {
-        "file_url": upload.file_url,
-        "user_filename": upload.user_filename,
-        "size": upload.size,
-        "upload_url": upload_url,
-        "block_size": upload.block_size,
-        "expires_at": iso(upload.sas_expires_at),
-    }
-
-
-def _blocks(blocks: list[Block]) -> list[dict[str, Any]]:
-    return [{"id": block.block_id, "size": block.size} for block in blocks]

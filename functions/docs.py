@@ -3,8 +3,8 @@
 import azure.functions as func
 from azurefunctions.extensions.http.fastapi import HTMLResponse, Request, Response
 
+from functions import _openapi
 from functions._http import base_url, handle_errors, json_response
-from shared.web import openapi
 from shared.web.docs_page import render
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
@@ -16,7 +16,7 @@ _CACHE = {"Cache-Control": "public, max-age=300"}
 @bp.route(route="api/openapi.json", methods=["GET"])
 @handle_errors
 async def get_openapi(req: Request) -> Response:
-    document = openapi.document()
+    document = _openapi.document()
     document["servers"] = [{"url": base_url(req)}]
     return json_response(document, headers=_CACHE)
 
@@ -24,7 +24,7 @@ async def get_openapi(req: Request) -> Response:
 @bp.route(route="api/docs", methods=["GET"])
 @handle_errors
 async def get_docs(req: Request) -> Response:
-    return HTMLResponse(render(openapi.document()), headers={**_CACHE, **_PAGE_HEADERS})
+    return HTMLResponse(render(_openapi.document()), headers={**_CACHE, **_PAGE_HEADERS})
 
 
 # The page is self-contained: no script, no remote resource, so it can be locked down entirely.

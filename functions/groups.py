@@ -3,7 +3,9 @@
 import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 
-from functions._http import base_url, caller, handle_errors, json_response, path_param, read_json
+from functions._http import base_url, caller, handle_errors, json_response, path_param, read_body
+from functions._schemas.base import Success
+from functions._schemas.groups import GroupList, GroupRef, GroupResult, Invite, NewGroup
 from shared.accounts import groups
 from shared.clock import utcnow
 
@@ -14,16 +16,9 @@ bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 @handle_errors
 async def create_group(req: Request) -> Response:
     claims = await caller(req)
-    name = groups.group_name(await read_json(req))
-    group = await groups.create(name, claims.username, utcnow())
-    return json_response(
-        {
-            "status": "success",
-            "message": "created",
-            "name": group.name,
-            "group_id": int(group.group_id),
-        }
-    )
+    body = await read_body(req, NewGroup)
+    group = await groups.create(body.group_name, claims.username, utcnow())
+    return json_response(GroupResult.of(group, "created"))
 
 
 @bp.route(route="api/delete_group/{group_id}", methods=["DELETE"])
@@ -31,7 +26,7 @@ async def create_group(req: Request) -> Response:
 async def delete_group(req: Request) -> Response:
     claims = await caller(req)
     await groups.delete(path_param(req, "group_id"), claims.username)
-    return json_response({"status": "success", "message": "deleted"})
+    return json_response(Success(message="deleted"))
 
 
 @bp.route(route="api/generate_invite/{group_id}", methods=["GET"])
@@ -39,9 +34,7 @@ async def delete_group(req: Request) -> Response:
 async def generate_invite(req: Request) -> Response:
     claims = await caller(req)
     code = await groups.new_invite(path_param(req, "group_id"), claims.username)
-    return json_response(
-        {"status": "success", "message": "created", "invite_link": f"{base_url(req)}/invite/{code}"}
-    )
+    return json_response(Invite(message="created", invite_link=f"{base_url(req)}/invite/{code}"))
 
 
 @bp.route(route="api/join/{invite_link}", methods=["POST"])
@@ -49,7 +42,7 @@ async def generate_invite(req: Request) -> Response:
 async def join_group(req: Request) -> Response:
     claims = await caller(req)
     group = await groups.join(path_param(req, "invite_link"), claims.username, utcnow())
-    return _group(group, "created")
+    return json_response(GroupResult.of(group, "created"))
 
 
 @bp.route(route="api/leave/{group_id}", methods=["POST"])
@@ -57,7 +50,7 @@ async def join_group(req: Request) -> Response:
 async def leave_group(req: Request) -> Response:
     claims = await caller(req)
     await groups.leave(path_param(req, "group_id"), claims.username)
-    return json_response({"status": "success", "message": "leaved"})
+    return json_response(Success(message="leaved"))
 
 
 @bp.route(route="api/invite_info/{invite_link}", methods=["GET"])
@@ -65,7 +58,7 @@ async def leave_group(req: Request) -> Response:
 async def invite_info(req: Request) -> Response:
     await caller(req)
     group = await groups.by_invite(path_param(req, "invite_link"))
-    return _group(group, "Info got successfully")
+    return json_response(GroupResult.of(group, "Info got successfully"))
 
 
 @bp.route(route="api/get_groups", methods=["GET"])
@@ -74,20 +67,8 @@ async def get_groups(req: Request) -> Response:
     claims = await caller(req)
     memberships = await groups.groups_of(claims.username)
     return json_response(
-        {
-            "status": "success",
-            "message": "groups got successfully",
-            "groups": [{"name": name, "group_id": int(group_id)} for name, group_id in memberships],
-        }
-    )
-
-
-def _group(group: groups.Group, message: str) -> Response:
-    return json_response(
-        {
-            "status": "success",
-            "message": message,
-            "name": group.name,
-            "group_id": int(group.group_id),
-        }
+        GroupList(
+            message="groups got successfully",
+            groups=[GroupRef(name=name, group_id=int(group_id)) for name, group_id in memberships],
+        )
     )

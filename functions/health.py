@@ -4,6 +4,7 @@ import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 
 from functions._http import handle_errors, json_response
+from functions._schemas.service import Health
 from shared.ops.health import check_storage
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
@@ -13,4 +14,4 @@ bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 @handle_errors
 async def get_health(req: Request) -> Response:
     await check_storage()
-    return json_response({"status": "success", "message": "healthy", "storage": "ok"})
+    return json_response(Health(message="healthy"))

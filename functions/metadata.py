@@ -4,6 +4,7 @@ import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 
 from functions._http import base_url, handle_errors, json_response, path_param
+from functions._schemas.files import Metadata
 from shared.clock import utcnow
 from shared.files import catalog
 
@@ -14,10 +15,4 @@ bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 @handle_errors
 async def get_metadata(req: Request) -> Response:
     record = await catalog.find_live(path_param(req, "file_url"), utcnow())
-    return json_response(
-        {
-            "status": "success",
-            "message": "Metadata got successfully",
-            **catalog.describe(record, base_url=base_url(req)),
-        }
-    )
+    return json_response(Metadata.of(record, base_url(req)))

@@ -16,12 +16,6 @@ class ServiceError(Exception):
         self.error_id = error_id
         super().__init__(self.message)
 
-    def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"status": "error", "message": self.message}
-        if self.error_id is not None:
-            body["errorId"] = self.error_id
-        return body
-
     def headers(self) -> dict[str, str]:
         return {}
 
@@ -109,6 +103,3 @@ class AuthError(ServiceError):
 
     def auth_error(self) -> dict[str, Any]:
         return {"message": self.message, "errorId": self.error_id}
-
-    def body(self) -> dict[str, Any]:
-        return {"status": "error", "message": "Auth error", "auth_error": self.auth_error()}

@@ -24,7 +24,7 @@ from shared.files import catalog, table
 from shared.storage import entities, keys
 from shared.storage.names import GROUPS_TABLE, INVITES_TABLE, MEMBERSHIPS_TABLE
 
-MAX_NAME_CHARS = 50
+MAX_NAME_CHARS = 50  # checked by the request model (functions/_schemas/groups.py)
 _GROUP_ROW = "group"
 _INVITE_ROW = "invite"
 
@@ -45,16 +45,6 @@ def parse_group_id(raw: str) -> str:
     if not (raw.isascii() and raw.isdigit() and len(raw) == 8):
         raise BadRequest("Invalid group id")
     return raw
-
-
-def group_name(body: object) -> str:
-    name = body.get("group_name") if isinstance(body, dict) else None
-    if not isinstance(name, str) or not name.strip():
-        raise BadRequest("No group_name provided")
-    name = name.strip()
-    if len(name) > MAX_NAME_CHARS:
-        raise BadRequest(f"Group name length exceeded ({MAX_NAME_CHARS} chars)")
-    return name
 
 
 async def get(group_id: str) -> Group:

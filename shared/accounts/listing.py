@@ -9,9 +9,12 @@ removed before it, so a listing never shows a file that does not exist.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+# groups imports this module too; each uses the other only inside functions, so the cycle is safe.
+from shared.accounts import groups
 from shared.files.records import FileRecord
 from shared.storage import entities, keys
 from shared.storage.names import OWNER_FILES_TABLE
@@ -70,3 +73,23 @@ async def drop(partition: str, row_key: str) -> None:
 async def files_in(partition: str, now: datetime) -> list[dict[str, Any]]:
     """Live entries of one account or group, newest first."""
     return [row for row in await entries(partition) if row["expires_at"] > now]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What GET /api/get_files shows: live entries, and whether the caller owns the group."""
+
+    entries: list[dict[str, Any]]
+    is_owner: bool
+
+
+async def visible_to(username: str, group_id: str, now: datetime) -> Listing:
+    """The caller's own files (`private`), or a group's if the caller belongs to it.
+
+    For a group: 400 bad id, 404 no such group, 403 not a member (groups.require_member).
+    """
+    if group_id == "private":
+        return Listing(await files_in(keys.account_partition(username), now), is_owner=False)
+    group = await groups.require_member(group_id, username)
+    entries = await files_in(keys.group_partition(group.group_id), now)
+    return Listing(entries, is_owner=group.is_owner(username))

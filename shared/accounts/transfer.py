@@ -7,32 +7,27 @@ wins. The file then shows in the account's listing and counts towards MAX_FILES_
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from shared import ids
 from shared.accounts import listing
-from shared.errors import BadRequest, FileNotFound
+from shared.errors import FileNotFound
 from shared.files import catalog, file_counts, table
 
 
-async def bind_anonymous(items: object, username: str, now: datetime) -> list[object]:
-    """Bind anonymous uploads to an account by file_url + key; returns the items that failed."""
-    if not isinstance(items, list):
-        raise BadRequest("No data field in request body")
-    failed: list[object] = []
-    for item in items:
-        if not await _claim(item, username, now):
-            failed.append(item)
-    return failed
+async def bind_anonymous(
+    items: Sequence[tuple[str, str] | None], username: str, now: datetime
+) -> list[bool]:
+    """Bind anonymous uploads to an account by (file_url, key); whether each one was bound.
+
+    None stands for an item of another shape: it is never bound.
+    """
+    return [item is not None and await _claim(*item, username, now) for item in items]
 
 
-async def _claim(item: object, username: str, now: datetime) -> bool:
-    if not isinstance(item, dict):
-        return False
-    file_url, key = item.get("file_url"), item.get("key")
-    if not isinstance(file_url, str) or not isinstance(key, str):
-        return False
+async def _claim(file_url: str, key: str, username: str, now: datetime) -> bool:
     try:
         record = await catalog.find_live(file_url, now)
     except FileNotFound:

@@ -9,10 +9,9 @@ registrations of one name (in any case), exactly one insert succeeds.
 from __future__ import annotations
 
 import asyncio
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from passlib.hash import argon2
 
@@ -46,21 +45,6 @@ class SignIn(Protocol):
     async def __call__(
         self, username: str, password: str, *, bot: bool, settings: Settings, now: datetime
     ) -> Session: ...
-
-
-def credentials(body: Any) -> tuple[str, str]:
-    """Username and password from a JSON body, or the contract's errorId 2."""
-    if not isinstance(body, dict):
-        raise BadRequest("No username/password provided", error_id=2)
-    username, password = body.get("username"), body.get("password")
-    if (
-        not isinstance(username, str)
-        or not isinstance(password, str)
-        or not username
-        or not password
-    ):
-        raise BadRequest("No username/password provided", error_id=2)
-    return unicodedata.normalize("NFC", username.strip()), password
 
 
 def _check_rules(username: str, password: str) -> None:
@@ -109,10 +93,8 @@ async def login(
     return Session(display, await tokens.issue(display, bot=bot, settings=settings, now=now))
 
 
-async def refresh(token: Any, *, settings: Settings, now: datetime) -> str:
+async def refresh(token: str, *, settings: Settings, now: datetime) -> str:
     """Swap a valid token for a new one of the same kind; the old one stops working."""
-    if not isinstance(token, str) or not token:
-        raise BadRequest("No access token provided", error_id=5)
     claims = await tokens.verify(token, settings=settings, now=now)
     if not await tokens.revoke(claims):
         raise AuthError(AuthError.NOT_FOUND)  # a concurrent refresh or logout won

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
-from typing import Any
 from urllib.parse import unquote
 
 from shared.buffer.items import BufferItem
-from shared.clock import iso
 from shared.errors import BadRequest
 from shared.files import content_policy
 from shared.files.filenames import content_disposition
@@ -79,16 +77,3 @@ def response_headers(found: BufferItem) -> dict[str, str]:
         }
     )
     return headers
-
-
-def describe(found: BufferItem, *, base_url: str) -> dict[str, Any]:
-    return {
-        "id": found.item_id,
-        "type": found.data_type,
-        "name": found.name,
-        "size": found.size,
-        "content_type": found.content_type,
-        "created_at": iso(found.created_at),
-        "expires_at": iso(found.expires_at),
-        "url": f"{base_url}/api/buffer/history/{found.item_id}",
-    }

@@ -1,13 +1,11 @@
-"""Sharing rules for one stored file: finding it, describing it, removing it."""
+"""Sharing rules for one stored file: finding it and removing it."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from shared import ids
 from shared.accounts import listing
-from shared.clock import iso
 from shared.errors import BadRequest, FileNotFound
 from shared.files import table
 from shared.files.records import FileRecord
@@ -50,21 +48,6 @@ async def delete_with_key(file_url: str, key: str | None) -> None:
     if not key or not ids.secrets_match(key, record.key):
         raise BadRequest("Invalid unique key")
     await remove(record)
-
-
-def describe(record: FileRecord, *, base_url: str) -> dict[str, Any]:
-    """Public metadata: never the key, never anything that consumes a download."""
-    return {
-        "original_name": record.user_filename,
-        "content_type": record.content_type,
-        "file_size": record.size,
-        "download_count": record.download_count,
-        "download_link": file_link(base_url, record.file_url),
-        "created_at": iso(record.created_at),
-        "expires_at": iso(record.expires_at),
-        "max_downloads": record.max_downloads,
-        "downloads_left": record.downloads_left,
-    }
 
 
 def file_link(base_url: str, file_url: str) -> str:

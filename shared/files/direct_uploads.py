@@ -20,7 +20,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from shared import ids
 from shared.accounts.auth import Identity
@@ -74,22 +73,27 @@ def block_size_for(size: int) -> int:
 
 
 async def begin(
-    body: object, authorization: str | None, *, settings: Settings, now: datetime
+    filename: str,
+    size: int,
+    options: Mapping[str, str],
+    authorization: str | None,
+    *,
+    settings: Settings,
+    now: datetime,
 ) -> Grant:
-    """POST /api/uploads: validate the declaration, record the pending upload, sign its SAS."""
-    if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object")
-    filename = _filename(body.get("filename"))
-    size = _size(body.get("size"), settings)
-    lifetime = uploads.Lifetime.parse(
-        {name: value for name in ("expires_in", "max_downloads") if (value := _option(body, name))},
-        settings,
-    )
-    group_id = _option(body, "group_id") or "private"
+    """POST /api/uploads: check the declaration, record the pending upload, sign its SAS.
+
+    `options` are those of `POST /api/upload` (expires_in, max_downloads, group_id, include_ext),
+    as its form fields would carry them.
+    """
+    filename = sanitize_filename(filename)
+    if size > settings.max_direct_upload_bytes:
+        raise uploads.limit_exceeded(settings.max_direct_upload_bytes)
+    lifetime = uploads.Lifetime.parse(options, settings)
     owner, identity = await uploads.resolve_owner(
-        group_id, authorization, settings=settings, now=now
+        options.get("group_id") or "private", authorization, settings=settings, now=now
     )
-    include_ext = is_true(_option(body, "include_ext"))
+    include_ext = is_true(options.get("include_ext"))
     ext = extension_of(filename)
     file_url = ids.new_file_url(ext if include_ext else "")
     sas_expires_at = now + timedelta(seconds=settings.upload_sas_ttl_seconds)
@@ -218,29 +222,3 @@ async def _upload_url(upload: PendingUpload, now: datetime) -> str:
         expiry=upload.sas_expires_at,
         now=now,
     )
-
-
-def _filename(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise BadRequest("filename is required")
-    return sanitize_filename(value)
-
-
-def _size(value: object, settings: Settings) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise BadRequest("size must be the file's length in bytes, a whole number")
-    if value > settings.max_direct_upload_bytes:
-        raise uploads.limit_exceeded(settings.max_direct_upload_bytes)
-    return value
-
-
-def _option(body: Mapping[str, Any], name: str) -> str | None:
-    """A JSON option given as a string, number or boolean, as the form field would read."""
-    value = body.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float, str)):
-        return str(value)
-    raise BadRequest(f"{name} must be a string or a number")

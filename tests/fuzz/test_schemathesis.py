@@ -1,6 +1,6 @@
 """Fuzz every documented operation with schemathesis against the live local host and Azurite.
 
-Two passes over every operation in shared/web/openapi.py: anonymous, and with a valid token. Every
+Two passes over every operation in functions/_openapi.py: anonymous, and with a valid token. Every
 answer must not be a 5xx, must have a documented status, content type, headers and body, and
 every error must be the contract's JSON shape. Generation is deterministic (fixed seed,
 derandomised): FUZZ_EXAMPLES examples per operation and pass, 5 in `make test`, more in
@@ -13,9 +13,9 @@ The local host's admin endpoint is not part of the API, nor of the document. Lef
 the reason given where it is done: invented HTTP framing headers, and the JSON shape of 405s for
 methods a path does not have; both are answered by the HTTP server before any function runs.
 
-The document is read from shared/web/openapi.py, not fetched: schemathesis's lazy loader (a schema
+The document is read from functions/_openapi.py, not fetched: schemathesis's lazy loader (a schema
 from a pytest fixture) does not run on pytest 9, and the served document is the same one plus
-`servers` (tests/integration/test_openapi.py).
+`servers` (tests/web/test_openapi.py).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from shared.web import openapi
+from functions import _openapi as openapi
 from tests.utils.accounts import auth, create_group, invite_code, new_username, register
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 import httpx
+from pydantic import BaseModel
 
-from shared.web import openapi
+from functions import _openapi as openapi
+from functions._schemas import accounts, base, buffer, files, groups, service, uploads
 from tests.utils.routes import registered_operations
 
 
@@ -55,16 +57,57 @@ def test_openapi_path_parameters_match_templates() -> None:
             assert declared == template, (path, method)
 
 
-def test_get_docs_renders_every_operation_without_remote_resources(client: httpx.Client) -> None:
+def test_get_docs_renders_every_operation_and_body_without_remote_resources(
+    client: httpx.Client,
+) -> None:
     response = client.get("/api/docs")
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
     page = response.text
-    for path, item in openapi.document()["paths"].items():
+    document = openapi.document()
+    for path, item in document["paths"].items():
         for operation in item.values():
             assert f"id={operation['operationId']}>" in page
         assert path.replace("{", "&#x7b;") in page or path in page
+    for name in document["components"]["schemas"]:
+        assert f"id=schema-{name}>" in page
+    assert "`" not in page, "code spans are rendered as <code>"
     assert "<script" not in page
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+
+
+def test_every_registered_route_describes_its_json_bodies_with_models() -> None:
+    document = openapi.document()
+    components = document["components"]
+    for path, method in sorted(registered_operations()):
+        operation = document["paths"][path][method.lower()]
+        bodies = [operation.get("requestBody", {})] + [
+            components["responses"][answer["$ref"].rsplit("/", 1)[-1]]
+            if "$ref" in answer
+            else answer
+            for answer in operation["responses"].values()
+        ]
+        for body in bodies:
+            schema = body.get("content", {}).get("application/json", {}).get("schema")
+            if schema is None or operation["operationId"] == "get_openapi":  # the document itself
+                continue
+            for ref in schema.get("anyOf", [schema]):
+                assert set(ref) == {"$ref"}, (path, method, schema)
+                assert ref["$ref"].rsplit("/", 1)[-1] in components["schemas"], (path, method)
+
+
+def test_openapi_schemas_are_the_models_and_nothing_else() -> None:
+    models = {
+        model.__name__
+        for module in (accounts, base, buffer, files, groups, service, uploads)
+        for model in vars(module).values()
+        if isinstance(model, type)
+        and issubclass(model, BaseModel)
+        and model.__module__ == module.__name__
+    }
+
+    documented = set(openapi.document()["components"]["schemas"])
+
+    assert documented == models - {"RequestBody", "Envelope", "_OpenUpload"}

@@ -1,0 +1,855 @@
+"""The OpenAPI 3.1 description of every HTTP endpoint, served at /api/openapi.json.
+
+Paths, parameters and status codes are listed here; every JSON body is a model of
+functions/_schemas, turned into a component by pydantic (`$ref`), the same model that validates
+the request or shapes the answer. tests/web/test_openapi.py compares the paths and methods with
+the routes function_app.py registers, and the fuzz run checks real answers against the schemas.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
+from pydantic_core import CoreSchema
+
+from functions._schemas import accounts, buffer, files, groups, service, uploads
+from functions._schemas.base import AuthError, Error, RequestBody, Success
+
+JSON = "application/json"
+Schema = dict[str, Any]
+
+_STR: Schema = {"type": "string"}
+_BINARY: Schema = {"type": "string", "format": "binary"}
+
+
+@dataclass(frozen=True)
+class _Model:
+    """A body's model, until document() knows the component it becomes."""
+
+    model: type[BaseModel]
+    mode: JsonSchemaMode
+
+
+class _WithoutFieldTitles(GenerateJsonSchema):
+    """pydantic's JSON Schema without a `title` on every property (the name says it)."""
+
+    def field_title_should_be_set(self, schema: CoreSchema) -> bool:
+        return False
+
+
+def _json(
+    description: str, *models: type[BaseModel], headers: dict[str, Any] | None = None
+) -> Schema:
+    """A JSON answer: one of `models`, as they serialize."""
+    refs = [_Model(model, "serialization") for model in models]
+    response: Schema = {
+        "description": description,
+        "content": {JSON: {"schema": refs[0] if len(refs) == 1 else {"anyOf": refs}}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _json_body(model: type[RequestBody]) -> Schema:
+    return {"required": True, "content": {JSON: {"schema": _Model(model, "validation")}}}
+
+
+def _error(description: str) -> Schema:
+    return {"$ref": "#/components/responses/Error", "description": description}
+
+
+def _path(name: str, description: str, schema: Schema | None = None) -> Schema:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": schema or _STR,
+    }
+
+
+def _query(name: str, description: str, schema: Schema | None = None) -> Schema:
+    return {"name": name, "in": "query", "description": description, "schema": schema or _STR}
+
+
+def _header(
+    name: str, description: str, *, required: bool = False, schema: Schema | None = None
+) -> Schema:
+    return {
+        "name": name,
+        "in": "header",
+        "required": required,
+        "description": description,
+        "schema": schema or _STR,
+    }
+
+
+_FILE_URL = _path("file_url", "The file's public id (16 URL-safe characters, maybe an extension).")
+_EIGHT_DIGITS: Schema = {"type": "string", "pattern": "^[0-9]{8}$"}
+_GROUP_ID = _path(
+    "group_id",
+    "`private` (the caller's account) or a group's 8-digit id.",
+    {"anyOf": [{"const": "private"}, _EIGHT_DIGITS]},
+)
+_GROUP_NUMBER = _path("group_id", "A group's 8-digit id.", _EIGHT_DIGITS)
+# A file part of a multipart body: OpenAPI 3.1's spelling of `format: binary`, so clients send a
+# filename with it (a part without one is a plain form field).
+_FILE_PART: Schema = {"type": "string", "contentMediaType": "application/octet-stream"}
+_TTL: Schema = {"type": "integer", "minimum": 1}
+_MAX_DOWNLOADS: Schema = {"type": "integer", "minimum": 1, "maximum": 1_000_000}
+_INVITE = _path("invite_link", "The invite code: the last segment of `invite_link`.")
+_UPLOAD_OPTIONS = [
+    _query("include_ext", "`true` appends the file's extension to `file_url`."),
+    _query("expires_in", "Seconds until the file expires, 1..MAX_TTL_SECONDS.", _TTL),
+    _query("max_downloads", "Downloads allowed, ≥ 1; `1` makes a one-time link.", _MAX_DOWNLOADS),
+]
+_UPLOAD_KEY = _query("key", "The key `POST /api/uploads` answered.")
+_ITEM_ID = _path("item_id", "A buffer item's id (29 hex digits).")
+_BOT = _query("bot", "`true`: a long-lived token (BOT_TOKEN_TTL_SECONDS).")
+
+# Answers any endpoint may give besides its own.
+_COMMON: dict[str, Schema] = {"503": {"$ref": "#/components/responses/Unavailable"}}
+_AUTHED: dict[str, Schema] = {"401": {"$ref": "#/components/responses/AuthError"}}
+_LIMITED: dict[str, Schema] = {"429": {"$ref": "#/components/responses/RateLimited"}}
+_GROUP_ERRORS: dict[str, Schema] = {
+    "400": _error("`Invalid group id`."),
+    "403": _error("Not allowed for this caller."),
+    "404": _error("`Group not found`."),
+    **_AUTHED,
+}
+_BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+_OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {"bearerAuth": []}]
+
+_FILE_HEADERS = {
+    "Content-Disposition": {
+        "description": "`inline` only for raster images, audio, video, PDF and plain text; "
+        "otherwise `attachment`. ASCII `filename` plus RFC 6266 `filename*`.",
+        "schema": _STR,
+    },
+    "X-Content-Type-Options": {"schema": {"const": "nosniff"}},
+    "Content-Security-Policy": {"description": "Always starts with `sandbox`.", "schema": _STR},
+    "ETag": {"schema": _STR},
+}
+_BUFFER_BYTES: Schema = {
+    "description": "The bytes; `X-Data-Type` and `X-Item-Id` say what they are.",
+    "headers": {"X-Data-Type": {"schema": _STR}, "X-Item-Id": {"schema": _STR}},
+    "content": {"*/*": {"schema": _BINARY}},
+}
+_NOT_MODIFIED: Schema = {"description": "`If-None-Match` matched."}
+
+
+def _operation(
+    operation_id: str,
+    summary: str,
+    tag: str,
+    responses: dict[str, Schema],
+    *,
+    parameters: list[Schema] | None = None,
+    body: Schema | None = None,
+    security: list[dict[str, list[str]]] | None = None,
+    description: str | None = None,
+) -> Schema:
+    operation: Schema = {
+        "operationId": operation_id,
+        "summary": summary,
+        "tags": [tag],
+        "responses": {**responses, **_COMMON},
+        "security": security if security is not None else [],
+    }
+    if description:
+        operation["description"] = description
+    if parameters:
+        operation["parameters"] = parameters
+    if body:
+        operation["requestBody"] = body
+    return operation
+
+
+def _upload_responses() -> dict[str, Schema]:
+    return {
+        "200": {
+            "description": "Stored. `text/plain` (just the link) when the client prefers it.",
+            "content": {
+                JSON: {"schema": _Model(uploads.UploadResult, "serialization")},
+                "text/plain": {"schema": _STR},
+            },
+        },
+        "400": _error("No file, an invalid option (the message names it) or a bad group id."),
+        "403": _error("Not a member of the group."),
+        "404": _error("No such group."),
+        "413": _error("File size exceeds the limit."),
+        **_AUTHED,
+        **_LIMITED,
+    }
+
+
+def _upload_paths() -> dict[str, Schema]:
+    """Uploads through the API: multipart (the contract's form) or the raw body."""
+    return {
+        "/api/upload/{group_id}": {
+            "post": _operation(
+                "upload_file",
+                "Upload a file (multipart field `file`).",
+                "files",
+                _upload_responses(),
+                parameters=[_GROUP_ID, *_UPLOAD_OPTIONS],
+                body={
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["file"],
+                                "properties": {
+                                    "file": _FILE_PART,
+                                    "include_ext": _STR,
+                                    "expires_in": _TTL,
+                                    "max_downloads": _MAX_DOWNLOADS,
+                                },
+                            }
+                        }
+                    },
+                },
+                security=_OPTIONAL_BEARER,
+                description="Anonymous uploads go to `private` only; with a token the file is "
+                "also listed in the account or group. Options may be query parameters or form "
+                "fields.",
+            )
+        },
+        "/api/upload/{group_id}/{filename}": {
+            "put": _operation(
+                "upload_raw",
+                "Upload a file as the raw request body.",
+                "files",
+                _upload_responses(),
+                parameters=[_GROUP_ID, _path("filename", "The file's name."), *_UPLOAD_OPTIONS],
+                body={"required": True, "content": {"application/octet-stream": {"schema": _STR}}},
+                security=_OPTIONAL_BEARER,
+            )
+        },
+    }
+
+
+def _direct_upload_paths() -> dict[str, Schema]:
+    """Direct uploads: the API authorises, the client moves the bytes to Blob Storage by SAS."""
+    not_found = _error("`Upload not found`: unknown, swept after its SAS expired, or rejected.")
+    return {
+        "/api/uploads": {
+            "post": _operation(
+                "create_upload",
+                "Authorise a direct upload: a SAS to put the file's blocks straight into storage.",
+                "files",
+                {
+                    "200": _json(
+                        "Authorised; nothing is visible until completed.", uploads.DirectUpload
+                    ),
+                    "400": _error(
+                        "A missing or invalid field (the message names it), or a bad group id."
+                    ),
+                    "403": _error("Not a member of the group."),
+                    "404": _error("No such group."),
+                    "413": _error("File size exceeds the limit (MAX_DIRECT_UPLOAD_BYTES)."),
+                    **_AUTHED,
+                    **_LIMITED,
+                },
+                body=_json_body(uploads.UploadDeclaration),
+                security=_OPTIONAL_BEARER,
+                description="Checks the rules of `POST /api/upload/{group_id}`, then answers "
+                "`upload_url`, a SAS for one blob (create and write only, UPLOAD_SAS_TTL_SECONDS), "
+                "and `block_size`. Stage blocks and commit the block list, then call `complete`.",
+            )
+        },
+        "/api/uploads/{file_url}": {
+            "get": _operation(
+                "get_upload",
+                "The blocks storage holds for a direct upload, so a client resumes with the rest.",
+                "files",
+                {
+                    "200": _json(
+                        "`state` `pending` (with `committed`/`uncommitted` blocks and a fresh "
+                        "`upload_url`) or `complete`.",
+                        uploads.UploadPending,
+                        uploads.UploadComplete,
+                    ),
+                    "400": _error("`Invalid unique key`."),
+                    "404": not_found,
+                },
+                parameters=[_FILE_URL, _UPLOAD_KEY],
+            )
+        },
+        "/api/uploads/{file_url}/complete": {
+            "post": _operation(
+                "complete_upload",
+                "Check the committed blob's size and publish the file (idempotent).",
+                "files",
+                {
+                    "200": _json(
+                        "Published, as `POST /api/upload/{group_id}` answers.",
+                        uploads.UploadResult,
+                    ),
+                    "400": _error(
+                        "`Invalid unique key`, no committed blob yet, or a size other than the "
+                        "declared one (then the upload is discarded)."
+                    ),
+                    "404": not_found,
+                },
+                parameters=[_FILE_URL, _UPLOAD_KEY],
+            )
+        },
+    }
+
+
+def _download(operation_id: str, method: Literal["get", "head", "post"]) -> Schema:
+    head = method == "head"
+    content = {} if head else {"*/*": {"schema": _BINARY}}
+    responses: dict[str, Schema] = {
+        "200": {
+            "description": "The file's bytes" + (" (headers only)." if head else "."),
+            "headers": _FILE_HEADERS,
+            "content": content,
+        },
+        "204": {"description": "A prefetch of a limited file: nothing sent, nothing counted."},
+        "206": {
+            "description": "One byte range (files without a download limit).",
+            "headers": _FILE_HEADERS,
+            "content": content,
+        },
+        "302": {
+            "description": "The file is a `.txt` holding one URL (the link shortener), or a "
+            "direct download: `direct=1` or larger than DIRECT_DOWNLOAD_MIN_BYTES, and no "
+            "download limit. Counted, then `Location` is a short-lived read-only SAS whose "
+            "`rsct`/`rscd` set the type and disposition by the streamed rules.",
+            "headers": {"Location": {"schema": _STR}},
+        },
+        "304": _NOT_MODIFIED,
+        "403": _error("Malware scanning blocked the file."),
+        "404": _error("Unknown, expired and used-up files alike: `File not found`."),
+        "416": _error("The range lies outside the file."),
+    }
+    if head:
+        # A HEAD answer has no body, so its errors carry none either.
+        for status in ("403", "404", "416"):
+            responses[status] = {"description": responses[status]["description"]}
+    summary = {
+        "get": "Download a file (counts a download).",
+        "head": "Headers of a file, never counted.",
+        "post": "Download a file after a browser confirmed it (the page's button).",
+    }[method]
+    operation = _operation(
+        operation_id,
+        summary,
+        "files",
+        responses,
+        parameters=[
+            _FILE_URL,
+            {"name": "Range", "in": "header", "schema": _STR},
+            {"name": "If-None-Match", "in": "header", "schema": _STR},
+            {"name": "If-Range", "in": "header", "schema": _STR},
+            _query("direct", "`1`: redirect to storage unless the file has a download limit."),
+        ],
+    )
+    if method == "post":
+        operation["description"] = (
+            "A browser opening a limited file's link with GET gets a page instead of the bytes, "
+            "so a link preview cannot use up the download; its button POSTs here."
+        )
+    return operation
+
+
+def _download_path(name: str) -> Schema:
+    return {
+        "get": _download(name, "get"),
+        "head": _download(f"{name}_head", "head"),
+        "post": _download(f"{name}_confirm", "post"),
+    }
+
+
+def _file_paths() -> dict[str, Schema]:
+    """A stored file: its bytes, its metadata, its QR code, its deletion."""
+    deleted = {
+        "200": _json("Deleted.", Success),
+        "400": _error("`Invalid unique key`."),
+        "404": _error("`File not found`."),
+    }
+    delete_params = [_FILE_URL, _query("key", "The delete key returned by the upload.")]
+    return {
+        "/file/{file_url}": _download_path("download_file"),
+        "/f/{file_url}": _download_path("download_file_short"),
+        "/api/delete/{file_url}": {
+            "get": _operation(
+                "delete_file",
+                "Delete a file with its key (the contract's GET form).",
+                "files",
+                deleted,
+                parameters=delete_params,
+            ),
+            "delete": _operation(
+                "delete_file_delete",
+                "Delete a file with its key.",
+                "files",
+                deleted,
+                parameters=delete_params,
+            ),
+        },
+        "/api/metadata/{file_url}": {
+            "get": _operation(
+                "get_metadata",
+                "A file's public facts; never counts, never shows the key.",
+                "files",
+                {"200": _json("The metadata.", files.Metadata), "404": _error("`File not found`.")},
+                parameters=[_FILE_URL],
+            )
+        },
+        "/api/qr/{file_url}": {
+            "get": _operation(
+                "get_qr",
+                "A QR code of the file's full link; 404 exactly where a download would be.",
+                "files",
+                {
+                    "200": {
+                        "description": "The code.",
+                        "content": {
+                            "image/svg+xml": {"schema": _STR},
+                            "image/png": {"schema": _BINARY},
+                        },
+                    },
+                    "400": _error("Bad `format` or `scale`."),
+                    "404": _error("`File not found`."),
+                },
+                parameters=[
+                    _FILE_URL,
+                    _query("format", "`svg` (default) or `png`."),
+                    _query("scale", "Pixels per module, 1..40."),
+                ],
+            )
+        },
+    }
+
+
+def _account_paths() -> dict[str, Schema]:
+    """Accounts (contract 1.2) and the files in them."""
+    return {
+        "/api/register": {
+            "post": _operation(
+                "register",
+                "Create an account and log in.",
+                "accounts",
+                {
+                    "200": _json("Logged in.", accounts.Session),
+                    "400": _error("errorId 1 name taken, 2 missing fields, 6/7 invalid values."),
+                    **_LIMITED,
+                },
+                parameters=[_BOT],
+                body=_json_body(accounts.NewCredentials),
+            )
+        },
+        "/api/login": {
+            "post": _operation(
+                "login",
+                "Log in with a password.",
+                "accounts",
+                {
+                    "200": _json("Logged in.", accounts.Session),
+                    "400": _error("errorId 2: no username/password."),
+                    "403": _error("errorId 3: wrong password."),
+                    "404": _error("errorId 4: user not found."),
+                    **_LIMITED,
+                },
+                parameters=[_BOT],
+                body=_json_body(accounts.Credentials),
+            )
+        },
+        "/api/refresh_token": {
+            "post": _operation(
+                "refresh_token",
+                "Exchange a valid token for a new one; the old one is revoked.",
+                "accounts",
+                {
+                    "200": _json("A new token.", accounts.NewToken),
+                    "400": _error("errorId 5: no access token."),
+                    **_AUTHED,
+                    **_LIMITED,
+                },
+                body=_json_body(accounts.RefreshRequest),
+            )
+        },
+        "/api/logout": {
+            "post": _operation(
+                "logout",
+                "Revoke the caller's token.",
+                "accounts",
+                {"200": _json("Logged out.", Success), **_AUTHED, **_LIMITED},
+                security=_BEARER,
+            )
+        },
+        "/api/get_files/{group_id}": {
+            "get": _operation(
+                "get_files",
+                "Live files of the account (`private`) or of a group the caller belongs to.",
+                "accounts",
+                {"200": _json("Newest first.", accounts.FileList), **_GROUP_ERRORS},
+                parameters=[_GROUP_ID],
+                security=_BEARER,
+            )
+        },
+        "/api/transfer": {
+            "post": _operation(
+                "transfer",
+                "Bind anonymous uploads to the account by file_url + key.",
+                "accounts",
+                {
+                    "200": _json(
+                        "Items that could not be bound come back in `unsuccess`.",
+                        accounts.TransferResult,
+                    ),
+                    "400": _error("No parsable body or no `data` field."),
+                    **_AUTHED,
+                },
+                body=_json_body(accounts.TransferRequest),
+                security=_BEARER,
+            )
+        },
+    }
+
+
+def _group_paths() -> dict[str, Schema]:
+    """Groups (contract "Groups")."""
+    return {
+        "/api/create_group": {
+            "post": _operation(
+                "create_group",
+                "Create a group owned by the caller.",
+                "groups",
+                {
+                    "200": _json("Created.", groups.GroupResult),
+                    "400": _error("No or too long `group_name`."),
+                    **_AUTHED,
+                },
+                body=_json_body(groups.NewGroup),
+                security=_BEARER,
+            )
+        },
+        "/api/delete_group/{group_id}": {
+            "delete": _operation(
+                "delete_group",
+                "Delete a group and every file uploaded to it (owner only).",
+                "groups",
+                {"200": _json("Deleted.", Success), **_GROUP_ERRORS},
+                parameters=[_GROUP_NUMBER],
+                security=_BEARER,
+            )
+        },
+        "/api/generate_invite/{group_id}": {
+            "get": _operation(
+                "generate_invite",
+                "A new invite link (owner only); the previous one stops working.",
+                "groups",
+                {"200": _json("Created.", groups.Invite), **_GROUP_ERRORS},
+                parameters=[_GROUP_NUMBER],
+                security=_BEARER,
+            )
+        },
+        "/api/join/{invite_link}": {
+            "post": _operation(
+                "join_group",
+                "Join the group an invite code belongs to.",
+                "groups",
+                {
+                    "200": _json("Joined.", groups.GroupResult),
+                    "400": _error("Already in the group."),
+                    "404": _error("`Invite link not found`."),
+                    **_AUTHED,
+                },
+                parameters=[_INVITE],
+                security=_BEARER,
+            )
+        },
+        "/api/leave/{group_id}": {
+            "post": _operation(
+                "leave_group",
+                "Leave a group (the owner cannot).",
+                "groups",
+                {"200": _json("Left.", Success), **_GROUP_ERRORS},
+                parameters=[_GROUP_NUMBER],
+                security=_BEARER,
+            )
+        },
+        "/api/invite_info/{invite_link}": {
+            "get": _operation(
+                "invite_info",
+                "The group an invite code belongs to.",
+                "groups",
+                {
+                    "200": _json("The group.", groups.GroupResult),
+                    "404": _error("`Invite link not found`."),
+                    **_AUTHED,
+                },
+                parameters=[_INVITE],
+                security=_BEARER,
+            )
+        },
+        "/api/get_groups": {
+            "get": _operation(
+                "get_groups",
+                "The caller's groups.",
+                "groups",
+                {"200": _json("Every group the caller belongs to.", groups.GroupList), **_AUTHED},
+                security=_BEARER,
+            )
+        },
+    }
+
+
+def _buffer_paths() -> dict[str, Schema]:
+    """The cloud buffer: bytes in (text or a file) and out; JSON only describes them."""
+    return {
+        "/api/buffer": {
+            "post": _operation(
+                "post_buffer",
+                "Replace the account's buffer with text or a file (the old one joins history).",
+                "buffer",
+                {
+                    "200": _json("Stored.", buffer.BufferStored),
+                    "400": _error("No or bad `X-Data-Type`, or a file without a name."),
+                    "413": _error("Larger than MAX_UPLOAD_BYTES."),
+                    **_AUTHED,
+                },
+                parameters=[
+                    _header(
+                        "X-Data-Type",
+                        "`text` or `file`.",
+                        required=True,
+                        schema={"enum": ["text", "file"]},
+                    ),
+                    _header("X-Filename", "A file's name, percent-encoded."),
+                ],
+                body={
+                    "required": True,
+                    "content": {
+                        "text/plain": {"schema": _STR},
+                        "application/octet-stream": {"schema": _STR},
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["file"],
+                                "properties": {"file": _FILE_PART},
+                            }
+                        },
+                    },
+                },
+                security=_BEARER,
+            ),
+            "get": _operation(
+                "get_buffer",
+                "The buffer's current content (text, or the file as an attachment).",
+                "buffer",
+                {"200": _BUFFER_BYTES, "404": _error("`Buffer is empty`."), **_AUTHED},
+                security=_BEARER,
+            ),
+            "delete": _operation(
+                "delete_buffer",
+                "Clear the buffer and its history.",
+                "buffer",
+                {"200": _json("Cleared.", buffer.BufferCleared), **_AUTHED},
+                security=_BEARER,
+            ),
+        },
+        "/api/buffer/history": {
+            "get": _operation(
+                "get_buffer_history",
+                "The buffer's live items, newest first (at most BUFFER_HISTORY).",
+                "buffer",
+                {"200": _json("Newest first.", buffer.BufferHistory), **_AUTHED},
+                security=_BEARER,
+            )
+        },
+        "/api/buffer/history/{item_id}": {
+            "get": _operation(
+                "get_buffer_item",
+                "One item of the buffer's history.",
+                "buffer",
+                {"200": _BUFFER_BYTES, "404": _error("`Buffer item not found`."), **_AUTHED},
+                parameters=[_ITEM_ID],
+                security=_BEARER,
+            ),
+            "delete": _operation(
+                "delete_buffer_item",
+                "Delete one item of the buffer's history.",
+                "buffer",
+                {
+                    "200": _json("Deleted.", Success),
+                    "404": _error("`Buffer item not found`."),
+                    **_AUTHED,
+                },
+                parameters=[_ITEM_ID],
+                security=_BEARER,
+            ),
+        },
+    }
+
+
+def _web_paths() -> dict[str, Schema]:
+    """The web page and its assets: HTML and static files, not JSON."""
+    page: Schema = {
+        "200": {"description": "The page.", "content": {"text/html": {"schema": _STR}}},
+        "304": _NOT_MODIFIED,
+    }
+    asset: Schema = {
+        "200": {"description": "The asset.", "content": {"*/*": {"schema": _STR}}},
+        "304": _NOT_MODIFIED,
+        "404": _error("Not an asset."),
+    }
+    head_asset: Schema = {**asset, "404": {"description": "Not an asset."}}
+    code = _path("code", "An invite code.")
+    name = _path("name", "An asset's file name.")
+    return {
+        "/": {
+            "get": _operation("get_index", "The web page.", "web", page),
+            "head": _operation("get_index_head", "The web page's headers.", "web", page),
+        },
+        "/invite/{code}": {
+            "get": _operation(
+                "get_invite_page",
+                "The web page, offering to join.",
+                "web",
+                page,
+                parameters=[code],
+            ),
+            "head": _operation(
+                "get_invite_page_head", "The page's headers.", "web", page, parameters=[code]
+            ),
+        },
+        "/static/{name}": {
+            "get": _operation(
+                "get_static", "A static asset of the page.", "web", asset, parameters=[name]
+            ),
+            "head": _operation(
+                "get_static_head",
+                "A static asset's headers.",
+                "web",
+                head_asset,
+                parameters=[name],
+            ),
+        },
+    }
+
+
+def _service_paths() -> dict[str, Schema]:
+    """The service itself: this description and the health check."""
+    return {
+        "/api/openapi.json": {
+            "get": _operation(
+                "get_openapi",
+                "This document.",
+                "service",
+                {
+                    "200": {
+                        "description": "OpenAPI 3.1.",
+                        "content": {JSON: {"schema": {"type": "object"}}},
+                    }
+                },
+            )
+        },
+        "/api/docs": {
+            "get": _operation(
+                "get_docs",
+                "This document as a readable page.",
+                "service",
+                {"200": {"description": "HTML.", "content": {"text/html": {"schema": _STR}}}},
+            )
+        },
+        "/api/health": {
+            "get": _operation(
+                "get_health",
+                "Whether the service can reach its storage.",
+                "service",
+                {"200": _json("Blob and Table Storage answered.", service.Health)},
+            )
+        },
+    }
+
+
+def _components() -> Schema:
+    retry_after = {"Retry-After": {"schema": _STR, "description": "Seconds to wait."}}
+    return {
+        "securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (HS256)"}
+        },
+        "responses": {
+            "Error": _json("An error.", Error),
+            "AuthError": _json("No, malformed, expired or revoked token.", AuthError),
+            "RateLimited": _json(
+                "Too many requests from this address.", Error, headers=retry_after
+            ),
+            "Unavailable": _json(
+                "Storage is unreachable (or a file awaits its malware scan).",
+                Error,
+                headers=retry_after,
+            ),
+        },
+    }
+
+
+def _models(tree: object) -> list[_Model]:
+    """Every model the tree names, in order of first appearance."""
+    if isinstance(tree, _Model):
+        return [tree]
+    children = tree.values() if isinstance(tree, dict) else tree if isinstance(tree, list) else []
+    return list(dict.fromkeys(found for child in children for found in _models(child)))
+
+
+def _resolved(tree: object, refs: Mapping[tuple[Any, JsonSchemaMode], Schema]) -> Any:
+    """The tree with each model replaced by its component's `$ref`."""
+    if isinstance(tree, _Model):
+        return refs[(tree.model, tree.mode)]
+    if isinstance(tree, dict):
+        return {key: _resolved(value, refs) for key, value in tree.items()}
+    if isinstance(tree, list):
+        return [_resolved(item, refs) for item in tree]
+    return tree
+
+
+@functools.cache
+def _document() -> Schema:
+    document: Schema = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "fileshare",
+            "version": "1.0.0",
+            "description": "Upload a file, get an unguessable link, share it. Errors are "
+            '`{"status": "error", "message": …}`; authentication errors are 401 with '
+            "`auth_error`. Every answer carries `X-Request-Id`.",
+        },
+        "paths": {
+            **_upload_paths(),
+            **_direct_upload_paths(),
+            **_file_paths(),
+            **_account_paths(),
+            **_group_paths(),
+            **_buffer_paths(),
+            **_web_paths(),
+            **_service_paths(),
+        },
+        "components": _components(),
+    }
+    models = _models(document)
+    refs, schemas = models_json_schema(
+        [(found.model, found.mode) for found in models],
+        ref_template="#/components/schemas/{model}",
+        schema_generator=_WithoutFieldTitles,
+    )
+    resolved: Schema = _resolved(document, refs)
+    resolved["components"]["schemas"] = schemas.get("$defs", {})
+    return resolved
+
+
+def document() -> Schema:
+    """A fresh copy of the document (callers may add `servers`)."""
+    return copy.deepcopy(_document())

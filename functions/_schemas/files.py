@@ -1,0 +1,38 @@
+"""A stored file's public facts: GET /api/metadata/{file_url}."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from functions._schemas.base import Success, Timestamp
+from shared.files.catalog import file_link
+from shared.files.records import FileRecord
+
+
+class Metadata(Success):
+    """Public metadata: never the key, never anything that consumes a download."""
+
+    original_name: str
+    content_type: str
+    file_size: int
+    download_count: int
+    download_link: str
+    created_at: Timestamp
+    expires_at: Timestamp
+    max_downloads: int | None = Field(description="null: unlimited.")
+    downloads_left: int | None
+
+    @classmethod
+    def of(cls, record: FileRecord, base_url: str) -> Metadata:
+        return cls(
+            message="Metadata got successfully",
+            original_name=record.user_filename,
+            content_type=record.content_type,
+            file_size=record.size,
+            download_count=record.download_count,
+            download_link=file_link(base_url, record.file_url),
+            created_at=record.created_at,
+            expires_at=record.expires_at,
+            max_downloads=record.max_downloads,
+            downloads_left=record.downloads_left,
+        )
