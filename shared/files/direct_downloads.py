@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from shared.config import Settings
 from shared.errors import FileNotFound
 from shared.files import content_policy
 from shared.files.records import FileRecord
@@ -23,11 +22,11 @@ _BASE_LIFETIME = timedelta(minutes=15)
 _SLOW_BYTES_PER_SECOND = 8 * 1024 * 1024
 
 
-def goes_direct(record: FileRecord, *, asked: bool, settings: Settings) -> bool:
-    """Asked for (`?direct=1`) or large, and never for a file with a download limit."""
+def goes_direct(record: FileRecord, *, asked: bool, above: int) -> bool:
+    """Asked for (`?direct=1`) or larger than `above`, and never for a file with a limit."""
     if record.max_downloads is not None:
         return False
-    return asked or record.size > settings.direct_download_min_bytes
+    return asked or record.size > above
 
 
 def sas_lifetime(size: int) -> timedelta:

@@ -59,7 +59,8 @@ def test_download_sas_lifetime_grows_with_size_from_fifteen_minutes() -> None:
 def test_goes_direct_only_without_a_download_limit(
     size: int, max_downloads: int | None, asked: bool, direct: bool
 ) -> None:
-    assert goes_direct(_record(size, max_downloads), asked=asked, settings=SETTINGS) is direct
+    above = SETTINGS.direct_download_min_bytes
+    assert goes_direct(_record(size, max_downloads), asked=asked, above=above) is direct
 
 
 @pytest.mark.parametrize(
