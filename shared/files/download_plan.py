@@ -95,7 +95,9 @@ def plan_download(
         return DownloadPlan(Kind.PREFETCH_REFUSED, 204, {"Cache-Control": "no-store"})
 
     counted = not (request.head or request.prefetch)
-    if record.redirect_url is not None:
+    # A limited link's HEAD reveals no more than its metadata does: never the shortener's target
+    # (which is its whole content); only the GET that follows it is the download.
+    if record.redirect_url is not None and not (limited and request.head):
         headers = {"Location": record.redirect_url, "Cache-Control": "no-store"}
         return DownloadPlan(Kind.REDIRECT, 302, headers, counted=counted)
     if not request.head and direct_downloads.goes_direct(

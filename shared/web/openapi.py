@@ -166,6 +166,18 @@ def _upload_responses() -> dict[str, Schema]:
     }
 
 
+_GET_REDIRECT = (
+    "Counted. The file is a `.txt` holding one URL (the link shortener): `Location` is that URL. "
+    "Or a direct download: `direct=1` or larger than DIRECT_DOWNLOAD_MIN_BYTES, and no download "
+    "limit: `Location` is a short-lived read-only SAS whose `rsct`/`rscd` set the type and "
+    "disposition by the streamed rules."
+)
+_HEAD_REDIRECT = (
+    "The link shortener of a file without a download limit: `Location` is its URL. A limited "
+    "file's HEAD reveals no target: it answers 200 with the file's headers."
+)
+
+
 def _download(operation_id: str, head: bool) -> Schema:
     file_headers = _FILE_HEADERS
     responses: dict[str, Schema] = {
@@ -181,10 +193,7 @@ def _download(operation_id: str, head: bool) -> Schema:
             "content": {} if head else {"*/*": {"schema": {"type": "string", "format": "binary"}}},
         },
         "302": {
-            "description": "The file is a `.txt` holding one URL (the link shortener), or a "
-            "direct download: `direct=1` or larger than DIRECT_DOWNLOAD_MIN_BYTES, and no "
-            "download limit. Counted, then `Location` is a short-lived read-only SAS whose "
-            "`rsct`/`rscd` set the type and disposition by the streamed rules.",
+            "description": _HEAD_REDIRECT if head else _GET_REDIRECT,
             "headers": {"Location": {"schema": _STR}},
         },
         "304": {"description": "`If-None-Match` matched."},

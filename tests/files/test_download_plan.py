@@ -200,8 +200,8 @@ TABLE = [
         head=True,
     ),
     _row(
-        "redirect-limited-head",
-        Expect(Kind.REDIRECT, 302, headers={"Location": TARGET}),
+        "redirect-limited-head-reveals-nothing",
+        Expect(Kind.HEAD, 200, headers={"Location": ABSENT, **LIMITED_FILE, **WHOLE}),
         limit=1,
         redirect=TARGET,
         head=True,
@@ -449,6 +449,14 @@ RULES = [
     pytest.param(
         lambda i, p: ("Location" in p.headers) <= (p.kind == Kind.REDIRECT),
         id="only-the-shortener-names-a-location",
+    ),
+    pytest.param(
+        lambda i, p: (
+            i["limit"] is None
+            or not (i["method"] == "HEAD" or i["prefetch"])
+            or ("Location" not in p.headers and not p.counted)
+        ),
+        id="looking-at-a-limited-file-reveals-and-counts-nothing",
     ),
     pytest.param(
         lambda i, p: (
