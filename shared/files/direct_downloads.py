@@ -1,5 +1,7 @@
 """Direct downloads: a short-lived read-only SAS instead of streaming through the function.
 
+A client asks for one with `?direct=1`; a file larger than MAX_UPLOAD_BYTES (only a direct upload
+makes one) goes direct unasked. Everything else streams with a 200, so `curl -O` works without -L.
 Only files without a download limit go direct: a SAS URL can be fetched any number of times
 until it expires, so a one-time link must keep streaming through the counted path. Storage serves
 the bytes with the content type and disposition the SAS fixes (`rsct`/`rscd`), chosen by the same

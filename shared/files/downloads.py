@@ -48,7 +48,9 @@ async def open_download(
         request,
         malware_scanning=settings.malware_scanning,
         scan_verdict=verdict,
-        direct_above=settings.direct_download_min_bytes,
+        # The contract caps what a client sends through the API (MAX_UPLOAD_BYTES), so a file
+        # within it streams; only a direct upload makes a larger one, and that one goes direct.
+        direct_above=settings.max_upload_bytes,
     )
     return await _carry_out(plan, record, now)
 

@@ -168,7 +168,7 @@ def _upload_responses() -> dict[str, Schema]:
 
 _GET_REDIRECT = (
     "Counted. The file is a `.txt` holding one URL (the link shortener): `Location` is that URL. "
-    "Or a direct download: `direct=1` or larger than DIRECT_DOWNLOAD_MIN_BYTES, and no download "
+    "Or a direct download: `direct=1` or larger than MAX_UPLOAD_BYTES, and no download "
     "limit: `Location` is a short-lived read-only SAS whose `rsct`/`rscd` set the type and "
     "disposition by the streamed rules."
 )
