@@ -9,6 +9,13 @@ A file without a limit is *counted* instead, best effort: nothing is at stake bu
 download is never refused because its counter is contended; a row too contended to update is
 logged, not failed.
 
+What counts as a download (decided in shared/files/download_plan.py): a GET or the download
+page's POST of the bytes, or following a short link, or a redirect to storage. A request for a
+`Range` counts only when the range starts at byte 0: a range from further on resumes or seeks
+within a download that was counted when it started, so a player seeking through a video or a
+client resuming a broken transfer does not count again. (Files with a limit ignore `Range` and
+always send the whole file.) HEAD, prefetches, 304s and the download page never count.
+
 Whether a record may still be served (`FileRecord.is_live`) is decided here, on the record read,
 never inside the storage layer (shared/files/table.py only reads and writes rows).
 """

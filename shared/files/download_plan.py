@@ -126,6 +126,8 @@ def plan_download(
         headers["Content-Range"] = byte_range.content_range(record.size)
     if request.head:
         return DownloadPlan(Kind.HEAD, status, headers)
+    # A range that starts past the first byte resumes or seeks within a download already counted.
+    counted = counted and start == 0
     return DownloadPlan(Kind.STREAM, status, headers, start, length, counted)
 
 

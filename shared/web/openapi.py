@@ -188,7 +188,8 @@ def _download(operation_id: str, head: bool) -> Schema:
         },
         "204": {"description": "A prefetch of a limited file: nothing sent, nothing counted."},
         "206": {
-            "description": "One byte range (files without a download limit).",
+            "description": "One byte range (files without a download limit); counts a download "
+            "only when it starts at byte 0 (a resume or a seek does not).",
             "headers": file_headers,
             "content": {} if head else {"*/*": {"schema": {"type": "string", "format": "binary"}}},
         },

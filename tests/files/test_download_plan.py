@@ -250,7 +250,7 @@ TABLE = [
         Expect(
             Kind.STREAM,
             206,
-            counted=True,
+            counted=False,  # a resume or a seek: counted when the download started
             headers={"Content-Range": "bytes 2-5/10", "Content-Length": "4"},
             sent=(2, 4),
         ),
@@ -264,9 +264,20 @@ TABLE = [
     _row(
         "range-suffix",
         Expect(
-            Kind.STREAM, 206, counted=True, headers={"Content-Range": "bytes 7-9/10"}, sent=(7, 3)
+            Kind.STREAM, 206, counted=False, headers={"Content-Range": "bytes 7-9/10"}, sent=(7, 3)
         ),
         range_header="bytes=-3",
+    ),
+    _row(
+        "range-suffix-from-zero",
+        Expect(Kind.STREAM, 206, counted=True, sent=(0, SMALL)),
+        range_header="bytes=-40",
+    ),
+    _row(
+        "if-range-same-from-zero",
+        Expect(Kind.STREAM, 206, counted=True),
+        range_header="bytes=0-",
+        if_range=ETAG,
     ),
     _row("range-outside", Expect(None, 416), range_header="bytes=50-60"),
     _row(
@@ -281,7 +292,7 @@ TABLE = [
     ),
     _row(
         "if-range-same",
-        Expect(Kind.STREAM, 206, counted=True),
+        Expect(Kind.STREAM, 206, counted=False),
         range_header="bytes=2-5",
         if_range=ETAG,
     ),
@@ -430,6 +441,10 @@ RULES = [
         id="only-a-transfer-of-bytes-or-link-counts",
     ),
     pytest.param(lambda i, p: i["method"] != "HEAD" or not p.counted, id="head-never-counts"),
+    pytest.param(
+        lambda i, p: not (p.kind == Kind.STREAM and p.start > 0) or not p.counted,
+        id="a-range-past-the-first-byte-never-counts",
+    ),
     pytest.param(lambda i, p: i["method"] != "HEAD" or p.kind != Kind.STREAM, id="head-no-body"),
     pytest.param(lambda i, p: not i["prefetch"] or not p.counted, id="prefetch-never-counts"),
     pytest.param(
