@@ -1,9 +1,8 @@
 """Serving a file: read the record, plan the answer (shared/files/download_plan.py), carry it out.
 
-A counted download is claimed before the first byte is sent and settled after the last one
-(shared/files/counting.py): given back if the transfer does not complete, so a one-time link is
-neither served twice nor burnt by a dropped connection. Settling runs shielded, so a client that
-goes away cannot cancel it half way.
+A counted download is claimed before the first byte is sent and settled when the transfer ends,
+however it ends (shared/files/counting.py says what a break-off keeps). Settling runs shielded, so
+a client that goes away cannot cancel it half way.
 """
 
 from __future__ import annotations
@@ -88,16 +87,19 @@ async def _stream(
     record: FileRecord, start: int, length: int, *, counted: bool
 ) -> AsyncIterator[bytes]:
     completed = False
+    handed = 0  # counted before the server has them: an upper bound on what the client got
     try:
         if length:
             async for chunk in blobs.iter_range(
                 file_blob_name(record.file_url), start=start, length=length, etag=record.blob_etag
             ):
+                handed += len(chunk)
                 yield chunk
         completed = True
     finally:
         if counted:
-            await _shielded(counting.settle(record, completed=completed))
+            settled = counting.settle(record, completed=completed, handed=handed, length=length)
+            await _shielded(settled)
 
 
 async def _shielded(work: Coroutine[Any, Any, None]) -> None:

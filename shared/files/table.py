@@ -8,12 +8,13 @@ the caller's business (download counting: shared/files/counting.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from azure.data.tables import EdmType, EntityProperty
 
-from shared.files.records import FileRecord
+from shared.files.records import NO_LEASE, FileRecord
 from shared.storage import entities
 from shared.storage.names import FILES_TABLE
 
@@ -39,6 +40,8 @@ def _to_entity(record: FileRecord) -> dict[str, Any]:
         "redirect_url": record.redirect_url,
         "owner": record.owner,
         "group_id": record.group_id,
+        "leased": record.leased,
+        "lease_until": record.lease_until,
     }
 
 
@@ -59,6 +62,8 @@ def _from_entity(row: dict[str, Any]) -> FileRecord:
         owner=row.get("owner"),
         group_id=row.get("group_id"),
         etag=row["etag"],
+        leased=int(row.get("leased", 0)),
+        lease_until=row.get("lease_until", NO_LEASE),
     )
 
 
@@ -90,8 +95,15 @@ async def withdraw(record: FileRecord) -> bool:
     return await entities.update(FILES_TABLE, entity, etag=record.etag) is not None
 
 
-async def set_count(record: FileRecord, count: int) -> FileRecord | None:
-    """The record with a new download count, or None if the row changed since it was read."""
-    entity = {"PartitionKey": record.file_url, "RowKey": _ROW, "download_count": count}
+async def write_counts(record: FileRecord) -> FileRecord | None:
+    """Store the record's download count and leases if its row is unchanged since `record.etag`
+    was read: the record with the row's new ETag, or None if the race was lost."""
+    entity = {
+        "PartitionKey": record.file_url,
+        "RowKey": _ROW,
+        "download_count": record.download_count,
+        "leased": record.leased,
+        "lease_until": record.lease_until,
+    }
     etag = await entities.update(FILES_TABLE, entity, etag=record.etag)
-    return None if etag is None else record.with_count(count, etag)
+    return None if etag is None else replace(record, etag=etag)
