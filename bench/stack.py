@@ -73,8 +73,6 @@ def running(workdir: Path, *, max_upload_bytes: int) -> Iterator[Stack]:
             # Hundreds of uploads a minute from one address are the point here, not abuse.
             "UPLOAD_RATE_LIMIT_PER_MINUTE": str(1_000_000),
             "MALWARE_SCANNING": "false",
-            # Measure bytes streamed through the host, not a redirect to storage.
-            "DIRECT_DOWNLOAD_MIN_BYTES": str(1 << 50),
         }
         log = workdir / "devhost.log"
         with log.open("wb") as sink:

@@ -306,6 +306,18 @@ def _direct_upload_paths() -> dict[str, Schema]:
     }
 
 
+_GET_REDIRECT = (
+    "Counted. The file is a `.txt` holding one URL (the link shortener): `Location` is that URL. "
+    "Or a direct download: `direct=1` or larger than MAX_UPLOAD_BYTES, and no download "
+    "limit: `Location` is a short-lived read-only SAS whose `rsct`/`rscd` set the type and "
+    "disposition by the streamed rules."
+)
+_HEAD_REDIRECT = (
+    "The link shortener of a file without a download limit: `Location` is its URL. A limited "
+    "file's HEAD reveals no target: it answers 200 with the file's headers."
+)
+
+
 def _download(operation_id: str, method: Literal["get", "head", "post"]) -> Schema:
     head = method == "head"
     content = {} if head else {"*/*": {"schema": _BINARY}}
@@ -317,15 +329,13 @@ def _download(operation_id: str, method: Literal["get", "head", "post"]) -> Sche
         },
         "204": {"description": "A prefetch of a limited file: nothing sent, nothing counted."},
         "206": {
-            "description": "One byte range (files without a download limit).",
+            "description": "One byte range (files without a download limit); counts a download "
+            "only when it starts at byte 0 (a resume or a seek does not).",
             "headers": _FILE_HEADERS,
             "content": content,
         },
         "302": {
-            "description": "The file is a `.txt` holding one URL (the link shortener), or a "
-            "direct download: `direct=1` or larger than DIRECT_DOWNLOAD_MIN_BYTES, and no "
-            "download limit. Counted, then `Location` is a short-lived read-only SAS whose "
-            "`rsct`/`rscd` set the type and disposition by the streamed rules.",
+            "description": _HEAD_REDIRECT if head else _GET_REDIRECT,
             "headers": {"Location": {"schema": _STR}},
         },
         "304": _NOT_MODIFIED,

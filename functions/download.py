@@ -9,7 +9,8 @@ from azurefunctions.extensions.http.fastapi import Request, Response, StreamingR
 from functions._http import handle_errors, path_param
 from shared.clock import utcnow
 from shared.config import get_settings
-from shared.files.downloads import DownloadRequest, open_download
+from shared.files.download_plan import DownloadRequest
+from shared.files.downloads import open_download
 from shared.http.params import is_true
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)

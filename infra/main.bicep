@@ -93,10 +93,6 @@ param maxDirectUploadBytes int = 53687091200
 @maxValue(604800)
 param uploadSasTtlSeconds int = 3600
 
-@description('DIRECT_DOWNLOAD_MIN_BYTES: files larger than this (32 MiB) download straight from storage.')
-@minValue(0)
-param directDownloadMinBytes int = 33554432
-
 @description('Scan uploads with Microsoft Defender for Storage (extra cost); the app then serves only files scanned clean.')
 param enableMalwareScanning bool = false
 
@@ -221,7 +217,6 @@ module app 'modules/functionapp.bicep' = {
     maxFilesPerUser: maxFilesPerUser
     maxDirectUploadBytes: maxDirectUploadBytes
     uploadSasTtlSeconds: uploadSasTtlSeconds
-    directDownloadMinBytes: directDownloadMinBytes
     enableMalwareScanning: enableMalwareScanning
   }
   // The roles must exist before the host starts and resolves the Key Vault reference.

@@ -68,7 +68,6 @@ class Settings:
     max_files_per_user: int
     max_direct_upload_bytes: int
     upload_sas_ttl_seconds: int
-    direct_download_min_bytes: int
     running_in_azure: bool
 
     @classmethod
@@ -97,7 +96,6 @@ class Settings:
             max_files_per_user=_int(env, "MAX_FILES_PER_USER", 0, minimum=0),
             max_direct_upload_bytes=_int(env, "MAX_DIRECT_UPLOAD_BYTES", 53_687_091_200, minimum=1),
             upload_sas_ttl_seconds=_int(env, "UPLOAD_SAS_TTL_SECONDS", 3_600, minimum=1),
-            direct_download_min_bytes=_int(env, "DIRECT_DOWNLOAD_MIN_BYTES", 33_554_432, minimum=0),
             # The platform sets WEBSITE_INSTANCE_ID on every Azure instance.
             running_in_azure=bool(_str(env, "WEBSITE_INSTANCE_ID")),
         )

@@ -89,9 +89,6 @@ param maxDirectUploadBytes int
 @description('UPLOAD_SAS_TTL_SECONDS: lifetime of a direct upload\'s SAS.')
 param uploadSasTtlSeconds int
 
-@description('DIRECT_DOWNLOAD_MIN_BYTES: files larger than this download straight from storage.')
-param directDownloadMinBytes int
-
 @description('MALWARE_SCANNING: Defender for Storage scans uploads; the app waits for a clean result.')
 param enableMalwareScanning bool
 
@@ -214,7 +211,6 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     MAX_FILES_PER_USER: string(maxFilesPerUser)
     MAX_DIRECT_UPLOAD_BYTES: string(maxDirectUploadBytes)
     UPLOAD_SAS_TTL_SECONDS: string(uploadSasTtlSeconds)
-    DIRECT_DOWNLOAD_MIN_BYTES: string(directDownloadMinBytes)
     // Versionless reference with the trailing slash: a new secret version is picked up on refresh.
     JWT_SECRET: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/jwt-secret/)'
   }

@@ -14,13 +14,14 @@ from shared.storage.names import file_blob_name
 
 
 async def find_live(file_url: str, now: datetime) -> FileRecord:
-    """The record if it may be served now; missing, expired and used up look the same."""
+    """The record if it may be served now, with ended leases given back (FileRecord.reaped);
+    missing, expired and used up look the same."""
     if not ids.is_valid_file_url(file_url):
         raise FileNotFound()
     record = await table.get(file_url)
     if record is None or not record.is_live(now):
         raise FileNotFound()
-    return record
+    return record.reaped(now)
 
 
 async def remove(record: FileRecord) -> bool:

@@ -1,5 +1,7 @@
 """Direct downloads: a short-lived read-only SAS instead of streaming through the function.
 
+A client asks for one with `?direct=1`; a file larger than MAX_UPLOAD_BYTES (only a direct upload
+makes one) goes direct unasked. Everything else streams with a 200, so `curl -O` works without -L.
 Only files without a download limit go direct: a SAS URL can be fetched any number of times
 until it expires, so a one-time link must keep streaming through the counted path. Storage serves
 the bytes with the content type and disposition the SAS fixes (`rsct`/`rscd`), chosen by the same
@@ -11,7 +13,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from shared.config import Settings
 from shared.errors import FileNotFound
 from shared.files import content_policy
 from shared.files.records import FileRecord
@@ -23,11 +24,11 @@ _BASE_LIFETIME = timedelta(minutes=15)
 _SLOW_BYTES_PER_SECOND = 8 * 1024 * 1024
 
 
-def goes_direct(record: FileRecord, *, asked: bool, settings: Settings) -> bool:
-    """Asked for (`?direct=1`) or large, and never for a file with a download limit."""
+def goes_direct(record: FileRecord, *, asked: bool, above: int) -> bool:
+    """Asked for (`?direct=1`) or larger than `above`, and never for a file with a limit."""
     if record.max_downloads is not None:
         return False
-    return asked or record.size > settings.direct_download_min_bytes
+    return asked or record.size > above
 
 
 def sas_lifetime(size: int) -> timedelta:

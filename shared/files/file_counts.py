@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.storage import entities
+from shared.storage import entities, retry
 from shared.storage.keys import account_partition
 from shared.storage.names import FILE_COUNTS_TABLE
 
 UNKNOWN = 2**31 - 1  # the largest value a plain Int32 table property holds
 _ROW = "private"
-_MAX_ATTEMPTS = 50
 
 
 @dataclass(frozen=True)
@@ -47,8 +46,9 @@ async def write(username: str, value: int, *, expected: Count) -> bool:
 
 async def add_one(username: str) -> int:
     """Count one more file; returns the count after it."""
-    for _ in range(_MAX_ATTEMPTS):
+    what = f"the file count of {username!r}"
+    async for _ in retry.Attempts(what=what):
         current = await read(username)
         if await write(username, current.value + 1, expected=current):
             return min(current.value + 1, UNKNOWN)
-    raise RuntimeError(f"the file count of {username!r} lost {_MAX_ATTEMPTS} races")
+    raise RuntimeError(f"{what} kept changing")

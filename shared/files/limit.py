@@ -13,18 +13,15 @@ upload (the count is UNKNOWN) reads the listing once to learn the true count, li
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
 from shared.accounts import listing
 from shared.files import catalog, file_counts, table
 from shared.files.records import FileRecord
-from shared.storage import keys
+from shared.storage import keys, retry
 
-logger = logging.getLogger(__name__)
-
-_MAX_ATTEMPTS = 10
+_ATTEMPTS = 10
 
 
 async def count_upload(record: FileRecord, *, limit: int, now: datetime) -> tuple[FileRecord, ...]:
@@ -45,7 +42,8 @@ async def _reconcile(username: str, *, limit: int, now: datetime) -> tuple[FileR
     """
     evicted: list[FileRecord] = []
     partition = keys.account_partition(username)
-    for _ in range(_MAX_ATTEMPTS):
+    # Running out of attempts is logged; the next upload checks again.
+    async for _ in retry.Attempts(_ATTEMPTS, what=f"reconciling the file count of {username!r}"):
         counted = await file_counts.read(username)
         entries = await listing.files_in(partition, now)
         victims = entries[limit:] if limit > 0 else []
@@ -55,8 +53,6 @@ async def _reconcile(username: str, *, limit: int, now: datetime) -> tuple[FileR
                 evicted.append(record)
         if await file_counts.write(username, len(entries) - len(victims), expected=counted):
             break
-    else:
-        logger.warning("file count of %r kept changing; the next upload checks again", username)
     return tuple(evicted)
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
+
+# `lease_until` of a record without claims in flight.
+NO_LEASE = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,10 @@ class FileRecord:
     owner: str | None = None
     group_id: str | None = None
     etag: str = ""
+    # Claims of a limited file whose transfer has not settled, and when the last of them is given
+    # up for lost (shared/files/counting.py). `download_count` includes them.
+    leased: int = 0
+    lease_until: datetime = NO_LEASE
 
     @property
     def downloads_left(self) -> int | None:
@@ -33,8 +40,13 @@ class FileRecord:
         return max(0, self.max_downloads - self.download_count)
 
     def is_live(self, now: datetime) -> bool:
-        """Visible to readers: not expired and downloads remain."""
-        return self.expires_at > now and self.downloads_left != 0
+        """Visible to readers: not expired, and downloads remain once ended leases are reaped."""
+        return self.expires_at > now and self.reaped(now).downloads_left != 0
 
-    def with_count(self, download_count: int, etag: str) -> FileRecord:
-        return replace(self, download_count=download_count, etag=etag)
+    def reaped(self, now: datetime) -> FileRecord:
+        """The record with the claims in flight given back if their lease has ended: their host
+        crashed, or their transfer never started. Same ETag: a write of it is conditional on the
+        row as it was read."""
+        if self.leased and self.lease_until <= now:
+            return replace(self, download_count=max(0, self.download_count - self.leased), leased=0)
+        return self

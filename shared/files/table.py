@@ -1,29 +1,26 @@
 """File records in the `files` table.
 
 Key scheme: PartitionKey = file_url, RowKey = "file". Every lookup is by file_url, so each is a
-point read, and records spread over as many partitions as there are files. Download counting is
-a conditional update on the row's ETag, so concurrent claims on any number of instances serialise.
+point read, and records spread over as many partitions as there are files. Writes that race
+(counting, withdrawing, binding an owner) are conditional on the row's ETag; what they decide is
+the caller's business (download counting: shared/files/counting.py).
 """
 
 from __future__ import annotations
 
-import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from azure.data.tables import EdmType, EntityProperty
 
-from shared.errors import FileNotFound
-from shared.files.records import FileRecord
-from shared.storage import entities, retry
+from shared.files.records import NO_LEASE, FileRecord
+from shared.storage import entities
 from shared.storage.names import FILES_TABLE
-
-logger = logging.getLogger(__name__)
 
 _ROW = "file"
 # Before any request's `now`, however early that request started.
 WITHDRAWN = datetime(1970, 1, 1, tzinfo=UTC)
-_MAX_ATTEMPTS = 50
 
 
 def _to_entity(record: FileRecord) -> dict[str, Any]:
@@ -43,6 +40,8 @@ def _to_entity(record: FileRecord) -> dict[str, Any]:
         "redirect_url": record.redirect_url,
         "owner": record.owner,
         "group_id": record.group_id,
+        "leased": record.leased,
+        "lease_until": record.lease_until,
     }
 
 
@@ -63,6 +62,8 @@ def _from_entity(row: dict[str, Any]) -> FileRecord:
         owner=row.get("owner"),
         group_id=row.get("group_id"),
         etag=row["etag"],
+        leased=int(row.get("leased", 0)),
+        lease_until=row.get("lease_until", NO_LEASE),
     )
 
 
@@ -94,50 +95,15 @@ async def withdraw(record: FileRecord) -> bool:
     return await entities.update(FILES_TABLE, entity, etag=record.etag) is not None
 
 
-async def _set_count(record: FileRecord, count: int) -> FileRecord | None:
-    """The record with a new download count, or None if the row changed meanwhile."""
-    entity = {"PartitionKey": record.file_url, "RowKey": _ROW, "download_count": count}
+async def write_counts(record: FileRecord) -> FileRecord | None:
+    """Store the record's download count and leases if its row is unchanged since `record.etag`
+    was read: the record with the row's new ETag, or None if the race was lost."""
+    entity = {
+        "PartitionKey": record.file_url,
+        "RowKey": _ROW,
+        "download_count": record.download_count,
+        "leased": record.leased,
+        "lease_until": record.lease_until,
+    }
     etag = await entities.update(FILES_TABLE, entity, etag=record.etag)
-    return None if etag is None else record.with_count(count, etag)
-
-
-async def claim_download(record: FileRecord, now: datetime) -> FileRecord:
-    """Take one download of a limited file; of concurrent claims on the last, exactly one wins."""
-    for attempt in range(_MAX_ATTEMPTS):
-        await retry.pause(attempt)
-        if not record.is_live(now):
-            raise FileNotFound()
-        claimed = await _set_count(record, record.download_count + 1)
-        if claimed is not None:
-            return claimed
-        fresh = await get(record.file_url)
-        if fresh is None:
-            raise FileNotFound()
-        record = fresh
-    logger.warning("download claim on %s lost %d races", record.file_url, _MAX_ATTEMPTS)
-    raise FileNotFound()
-
-
-async def release_download(file_url: str) -> None:
-    """Give back a claimed download whose transfer did not complete."""
-    await _add_to_count(file_url, -1)
-
-
-async def count_download(file_url: str) -> None:
-    """Count a download of a file without a limit.
-
-    Nothing is at stake but the figure, so a download is never refused for it: a row too
-    contended to update is logged, not failed.
-    """
-    await _add_to_count(file_url, 1)
-
-
-async def _add_to_count(file_url: str, delta: int) -> None:
-    for attempt in range(_MAX_ATTEMPTS):
-        await retry.pause(attempt)
-        record = await get(file_url)
-        if record is None or record.download_count + delta < 0:
-            return
-        if await _set_count(record, record.download_count + delta) is not None:
-            return
-    logger.warning("download count of %s lost %d races", file_url, _MAX_ATTEMPTS)
+    return None if etag is None else replace(record, etag=etag)

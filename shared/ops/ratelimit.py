@@ -15,7 +15,7 @@ from shared.errors import RateLimited
 from shared.storage import entities, expiry_index, retry
 from shared.storage.names import RATE_LIMITS_TABLE
 
-_MAX_ATTEMPTS = 40
+_ATTEMPTS = 40
 
 
 async def enforce(
@@ -25,10 +25,9 @@ async def enforce(
     start = int(now.timestamp()) // window_seconds * window_seconds
     partition, row = f"{scope}:{client}", str(start)
     window_end = datetime.fromtimestamp(start + window_seconds, tz=UTC)
-    for attempt in range(_MAX_ATTEMPTS):
-        # After a lost race, spread the retries of many requests from one address (a NAT, a
-        # busy client) so they stop colliding, instead of refusing them.
-        await retry.pause(attempt)
+    # After a lost race, spread the retries of many requests from one address (a NAT, a busy
+    # client) so they stop colliding, instead of refusing them.
+    async for _ in retry.Attempts(_ATTEMPTS, what=f"a {scope} rate window"):
         counter = await entities.get(RATE_LIMITS_TABLE, partition, row)
         if counter is None:
             await expiry_index.add(

@@ -10,7 +10,8 @@ from azure.core.exceptions import HttpResponseError
 from azure.storage.blob import BlobBlock, BlobClient
 
 from tests.utils.direct import begin, block_id, direct_upload, put_all, sas_params
-from tests.utils.files import upload
+from tests.utils.files import random_bytes, upload
+from tests.utils.settings import MIB
 from tests.utils.storage import CONTAINER
 
 
@@ -75,25 +76,38 @@ def test_direct_download_is_counted_before_redirecting(client: httpx.Client) -> 
     assert _count(client, body["file_url"]) == 2
 
 
-def test_files_above_the_threshold_redirect_without_asking(
+def test_files_within_the_upload_cap_stream_without_a_redirect(
     client: httpx.Client, settings_env: dict[str, str]
 ) -> None:
-    settings_env["DIRECT_DOWNLOAD_MIN_BYTES"] = "1024"
-    large = upload(client, b"x" * 1025, filename="large.bin")
-    small = upload(client, b"x" * 1024, filename="small.bin")
+    settings_env["MAX_UPLOAD_BYTES"] = str(100 * MIB)  # the contract's cap
+    content = random_bytes(33 * MIB)  # larger than the 32 MiB that used to redirect
+    body = direct_upload(client, content, filename="video.bin")
+
+    for prefix in ("file", "f"):
+        response = client.get(f"/{prefix}/{body['file_url']}")
+
+        assert response.status_code == 200
+        assert "location" not in response.headers
+        assert response.headers["content-length"] == str(len(content))
+        assert response.content == content
+
+
+def test_files_larger_than_the_upload_cap_redirect_to_storage(
+    client: httpx.Client, settings_env: dict[str, str]
+) -> None:
+    settings_env["MAX_UPLOAD_BYTES"] = "1024"
+    large = direct_upload(client, b"x" * 1025, filename="large.bin")
+    within = direct_upload(client, b"x" * 1024, filename="within.bin")
 
     assert client.get(f"/file/{large['file_url']}").status_code == 302
     assert client.get(f"/f/{large['file_url']}").status_code == 302
-    streamed = client.get(f"/file/{small['file_url']}")
+    streamed = client.get(f"/file/{within['file_url']}")
     assert streamed.status_code == 200
     assert streamed.content == b"x" * 1024
 
 
 @pytest.mark.parametrize("max_downloads", ["1", "3"])
-def test_limited_files_never_redirect(
-    client: httpx.Client, settings_env: dict[str, str], max_downloads: str
-) -> None:
-    settings_env["DIRECT_DOWNLOAD_MIN_BYTES"] = "0"
+def test_limited_files_never_redirect(client: httpx.Client, max_downloads: str) -> None:
     body = upload(client, b"once only", filename="o.bin", data={"max_downloads": max_downloads})
 
     response = client.get(f"/file/{body['file_url']}", params={"direct": "1"})
@@ -103,10 +117,7 @@ def test_limited_files_never_redirect(
     assert "location" not in response.headers
 
 
-def test_one_time_direct_upload_streams_once_then_is_gone(
-    client: httpx.Client, settings_env: dict[str, str]
-) -> None:
-    settings_env["DIRECT_DOWNLOAD_MIN_BYTES"] = "0"
+def test_one_time_direct_upload_streams_once_then_is_gone(client: httpx.Client) -> None:
     body = direct_upload(client, b"one time", filename="o.txt", max_downloads=1)
 
     first = client.get(f"/file/{body['file_url']}", params={"direct": "1"})
@@ -116,8 +127,7 @@ def test_one_time_direct_upload_streams_once_then_is_gone(
     assert second.status_code == 404
 
 
-def test_head_never_redirects(client: httpx.Client, settings_env: dict[str, str]) -> None:
-    settings_env["DIRECT_DOWNLOAD_MIN_BYTES"] = "0"
+def test_head_never_redirects(client: httpx.Client) -> None:
     body = upload(client, b"headers", filename="h.bin")
 
     response = client.head(f"/file/{body['file_url']}", params={"direct": "1"})

@@ -49,8 +49,8 @@ def test_download_sas_lifetime_grows_with_size_from_fifteen_minutes() -> None:
 @pytest.mark.parametrize(
     ("size", "max_downloads", "asked", "direct"),
     [
-        (33_554_433, None, False, True),
-        (33_554_432, None, False, False),
+        (104_857_601, None, False, True),
+        (104_857_600, None, False, False),
         (10, None, True, True),
         (10**10, 1, True, False),
         (10**10, 5, False, False),
@@ -59,7 +59,8 @@ def test_download_sas_lifetime_grows_with_size_from_fifteen_minutes() -> None:
 def test_goes_direct_only_without_a_download_limit(
     size: int, max_downloads: int | None, asked: bool, direct: bool
 ) -> None:
-    assert goes_direct(_record(size, max_downloads), asked=asked, settings=SETTINGS) is direct
+    above = SETTINGS.max_upload_bytes
+    assert goes_direct(_record(size, max_downloads), asked=asked, above=above) is direct
 
 
 @pytest.mark.parametrize(

@@ -72,7 +72,8 @@ def test_direct_upload_publishes_like_a_normal_upload(
     assert row is not None
     assert row["key"] == body["key"]
     assert not any(body["file_url"] in key for key in storage.expiry_rows() if "direct:" in key)
-    served = client.get(f"/file/{body['file_url']}")
+    # Larger than MAX_UPLOAD_BYTES, as only a direct upload can be: served from storage.
+    served = client.get(f"/file/{body['file_url']}", follow_redirects=True)
     assert served.status_code == 200
     assert served.content == content
 

@@ -100,6 +100,28 @@ def test_range_request_returns_206(client: httpx.Client) -> None:
     assert open_ended.content == b"789"
 
 
+def test_ranges_count_a_download_only_from_the_first_byte(client: httpx.Client) -> None:
+    body = upload(client, b"0123456789", filename="seek.bin")
+    url = f"/file/{body['file_url']}"
+
+    resumed = [client.get(url, headers={"Range": r}) for r in ("bytes=2-5", "bytes=5-", "bytes=-3")]
+    after_resumes = _download_count(client, body["file_url"])
+    first = client.get(url, headers={"Range": "bytes=0-3"})
+    after_first = _download_count(client, body["file_url"])
+    whole = client.get(url)
+
+    assert [r.status_code for r in resumed] == [206, 206, 206]
+    assert after_resumes == 0
+    assert first.status_code == 206
+    assert after_first == 1
+    assert whole.status_code == 200
+    assert _download_count(client, body["file_url"]) == 2
+
+
+def _download_count(client: httpx.Client, file_url: str) -> int:
+    return int(client.get(f"/api/metadata/{file_url}").json()["download_count"])
+
+
 def test_unsatisfiable_range_is_416(client: httpx.Client) -> None:
     body = upload(client, b"0123456789", filename="digits.txt")
 

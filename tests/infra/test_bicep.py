@@ -70,7 +70,6 @@ NUMERIC_SETTINGS = {
     "MAX_FILES_PER_USER": ("maxFilesPerUser", 0),
     "MAX_DIRECT_UPLOAD_BYTES": ("maxDirectUploadBytes", 53_687_091_200),
     "UPLOAD_SAS_TTL_SECONDS": ("uploadSasTtlSeconds", 3_600),
-    "DIRECT_DOWNLOAD_MIN_BYTES": ("directDownloadMinBytes", 33_554_432),
 }
 SECRET_MARKERS = (
     "AccountKey=",

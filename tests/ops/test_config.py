@@ -20,7 +20,6 @@ def test_defaults_match_the_documented_values() -> None:
     assert settings.cleanup_schedule == "0 */5 * * * *"
     assert settings.max_direct_upload_bytes == 53_687_091_200
     assert settings.upload_sas_ttl_seconds == 3_600
-    assert settings.direct_download_min_bytes == 33_554_432
 
 
 def test_values_from_the_environment_override_defaults() -> None:
@@ -43,7 +42,6 @@ def test_values_from_the_environment_override_defaults() -> None:
         ({"PUBLIC_BASE_URL": "files.example"}, "PUBLIC_BASE_URL"),
         ({"UPLOAD_SAS_TTL_SECONDS": "604801"}, "UPLOAD_SAS_TTL_SECONDS"),
         ({"MAX_DIRECT_UPLOAD_BYTES": "0"}, "MAX_DIRECT_UPLOAD_BYTES"),
-        ({"DIRECT_DOWNLOAD_MIN_BYTES": "-1"}, "DIRECT_DOWNLOAD_MIN_BYTES"),
     ],
 )
 def test_malformed_values_fail_naming_the_key(env: dict[str, str], key: str) -> None:

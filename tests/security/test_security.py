@@ -353,6 +353,36 @@ def test_missing_expired_used_up_and_deleted_files_look_identical(client: httpx.
         assert shapes == [shapes[0]] * 4, path
 
 
+# One-time links: looking is not downloading ----------------------------------------------------
+
+
+def test_head_and_prefetch_of_a_one_time_short_link_reveal_nothing(
+    client: httpx.Client, storage: StorageProbe
+) -> None:
+    target = "https://example.com/private/meeting?room=4711"
+    body = upload(client, target.encode(), filename="link.txt", params={"max_downloads": "1"})
+    link = f"/file/{body['file_url']}"
+
+    head = client.head(link)
+    prefetch = client.get(link, headers={"Sec-Purpose": "prefetch"})
+
+    assert head.status_code == 200
+    assert "location" not in head.headers
+    assert not any("example.com" in value for value in head.headers.values())
+    assert head.headers["cache-control"] == "no-store"
+    assert prefetch.status_code == 204
+    assert "location" not in prefetch.headers
+    assert prefetch.headers["cache-control"] == "no-store"
+    row = storage.file_row(body["file_url"])
+    assert row is not None
+    assert row["download_count"] == 0
+    followed = client.get(link)
+    assert followed.status_code == 302
+    assert followed.headers["location"] == target
+    assert client.get(link).status_code == 404
+    assert storage.file_row(body["file_url"]) is None
+
+
 # Huge headers and slow bodies -------------------------------------------------------------------
 
 

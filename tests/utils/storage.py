@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from azure.core.exceptions import ResourceNotFoundError
-from azure.data.tables import EntityProperty, TableServiceClient
+from azure.data.tables import EntityProperty, TableServiceClient, UpdateMode
 from azure.storage.blob import BlobServiceClient
 
 CONTAINER = "fileshare"
@@ -29,6 +29,11 @@ class StorageProbe:
         except ResourceNotFoundError:
             return None
         return {k: v.value if isinstance(v, EntityProperty) else v for k, v in entity.items()}
+
+    def merge_file_row(self, file_url: str, values: dict[str, object]) -> None:
+        """Overwrite some properties of a file's row, as another instance (or a crash) left them."""
+        entity = {"PartitionKey": file_url, "RowKey": "file", **values}
+        self.tables.get_table_client("files").update_entity(entity, mode=UpdateMode.MERGE)
 
     def file_rows(self) -> set[str]:
         return {e["PartitionKey"] for e in self.tables.get_table_client("files").list_entities()}
