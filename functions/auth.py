@@ -23,19 +23,19 @@ bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 @bp.route(route="api/register", methods=["POST"])
 @handle_errors
 async def register(req: Request) -> Response:
-    return await _sign_in(req, NewCredentials, users.register)
+    return await _sign_in(req, "register", NewCredentials, users.register)
 
 
 @bp.route(route="api/login", methods=["POST"])
 @handle_errors
 async def login(req: Request) -> Response:
-    return await _sign_in(req, Credentials, users.login)
+    return await _sign_in(req, "login", Credentials, users.login)
 
 
 @bp.route(route="api/refresh_token", methods=["POST"])
 @handle_errors
 async def refresh_token(req: Request) -> Response:
-    await limit_rate(req, "auth", get_settings().auth_rate_limit_per_minute)
+    await limit_rate(req, "refresh_token", get_settings().auth_rate_limit_per_minute)
     body = await read_body(req, RefreshRequest)
     new_token = await users.refresh(body.access_token, settings=get_settings(), now=utcnow())
     return json_response(NewToken(message="token refreshed", accessToken=new_token))
@@ -44,14 +44,17 @@ async def refresh_token(req: Request) -> Response:
 @bp.route(route="api/logout", methods=["POST"])
 @handle_errors
 async def logout(req: Request) -> Response:
-    await limit_rate(req, "auth", get_settings().auth_rate_limit_per_minute)
+    await limit_rate(req, "logout", get_settings().auth_rate_limit_per_minute)
     await users.logout(await caller(req))
     return json_response(Success(message="logged out"))
 
 
-async def _sign_in(req: Request, body: type[Credentials], action: users.SignIn) -> Response:
-    """Register and login share their limits and answer; their bodies' rules and action differ."""
-    await limit_rate(req, "auth", get_settings().auth_rate_limit_per_minute)
+async def _sign_in(
+    req: Request, scope: str, body: type[Credentials], action: users.SignIn
+) -> Response:
+    """Register and login share their answer; each has its own rate-limit bucket (the contract's
+    10 per minute is per endpoint), and their bodies' rules and action differ."""
+    await limit_rate(req, scope, get_settings().auth_rate_limit_per_minute)
     given = await read_body(req, body)
     bot = is_true(req.query_params.get("bot"))
     session = await action(

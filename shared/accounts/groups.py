@@ -41,14 +41,17 @@ class Group:
         return keys.user_key(self.owner) == keys.user_key(username)
 
 
-def parse_group_id(raw: str) -> str:
-    if not (raw.isascii() and raw.isdigit() and len(raw) == 8):
+def parse_group_id(raw: str) -> str | None:
+    """The id if it can name a group; None for a number of another length (no such group: the
+    contract answers 404 for it); 400 for anything that is not a number."""
+    if not (raw.isascii() and raw.isdigit()):
         raise BadRequest("Invalid group id")
-    return raw
+    return raw if len(raw) == 8 else None
 
 
 async def get(group_id: str) -> Group:
-    row = await entities.get(GROUPS_TABLE, parse_group_id(group_id), _GROUP_ROW)
+    parsed = parse_group_id(group_id)
+    row = None if parsed is None else await entities.get(GROUPS_TABLE, parsed, _GROUP_ROW)
     if row is None:
         raise NotFound("Group not found")
     return Group(

@@ -261,6 +261,29 @@ def test_group_endpoint_with_unknown_group_is_404(
     assert storage.snapshot() == before
 
 
+@pytest.mark.parametrize("group", ["1", "1234567", "123456789", "0" * 40])
+@pytest.mark.parametrize(
+    "action", ["upload", "get_files", "leave", "delete_group", "generate_invite"]
+)
+def test_group_endpoint_with_a_number_of_another_length_is_404(
+    client: httpx.Client, storage: StorageProbe, action: str, group: str
+) -> None:
+    _, token = register(client)
+    before = storage.snapshot()
+
+    response = {
+        "upload": lambda: _upload_to(client, group, token),
+        "get_files": lambda: client.get(f"/api/get_files/{group}", headers=auth(token)),
+        "leave": lambda: client.post(f"/api/leave/{group}", headers=auth(token)),
+        "delete_group": lambda: client.delete(f"/api/delete_group/{group}", headers=auth(token)),
+        "generate_invite": lambda: client.get(f"/api/generate_invite/{group}", headers=auth(token)),
+    }[action]()
+
+    assert response.status_code == 404
+    assert response.json() == {"status": "error", "message": "Group not found"}
+    assert storage.snapshot() == before
+
+
 @pytest.mark.parametrize("action", ["upload", "get_files"])
 def test_group_endpoint_by_non_member_is_403(
     client: httpx.Client, storage: StorageProbe, action: str

@@ -294,3 +294,14 @@ def test_popular_file_serves_every_concurrent_download_and_counts_each(
 
     assert [r.status_code for r in responses] == [200] * 120
     assert client.get(f"/api/metadata/{body['file_url']}").json()["download_count"] == 120
+
+
+def test_json_download_keeps_its_type_as_an_attachment(client: httpx.Client) -> None:
+    body = upload(client, b'{"a": 1}', filename="data.json")
+
+    response = client.get(f"/file/{body['file_url']}")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["content-disposition"].startswith("attachment;")
+    assert response.headers["x-content-type-options"] == "nosniff"

@@ -77,6 +77,30 @@ def test_content_disposition_has_ascii_fallback_and_utf8_name() -> None:
     assert value == "attachment; filename=\"_ _q_.txt\"; filename*=UTF-8''%C3%A9%20%22q%22.txt"
 
 
+@pytest.mark.parametrize(
+    ("filename", "expected"),
+    [
+        ("data.json", "application/json"),
+        ("table.csv", "text/csv"),
+        ("style.css", "text/css"),
+        ("bundle.zip", "application/zip"),
+    ],
+)
+def test_safe_types_keep_their_type_as_attachments(filename: str, expected: str) -> None:
+    headers = response_headers(guess_content_type(filename), filename)
+
+    assert headers["Content-Type"] == expected
+    assert headers["Content-Disposition"].startswith("attachment")
+
+
+@pytest.mark.parametrize("filename", ["x.html", "x.svg", "x.xml", "x.xhtml", "x.js", "x.xsl"])
+def test_active_types_are_neutralised(filename: str) -> None:
+    headers = response_headers(guess_content_type(filename), filename)
+
+    assert headers["Content-Type"] == "application/octet-stream"
+    assert headers["Content-Disposition"].startswith("attachment")
+
+
 def test_html_is_never_rendered_inline() -> None:
     headers = response_headers(guess_content_type("x.html"), "x.html")
 

@@ -106,6 +106,20 @@ def test_upload_accept_text_plain_returns_only_the_link(client: httpx.Client) ->
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/file/[A-Za-z0-9_-]{16}\n", response.text)
 
 
+def test_upload_accept_text_plain_answers_a_delete_link_that_works(client: httpx.Client) -> None:
+    response = client.post(
+        "/api/upload/private", files={"file": ("a.txt", b"a")}, headers={"Accept": "text/plain"}
+    )
+    link = response.text.strip()
+
+    delete = client.get(response.headers["X-Url-Delete"])
+
+    assert response.status_code == 200
+    assert delete.status_code == 200, delete.text
+    assert delete.json() == {"status": "success", "message": "File deleted successfully"}
+    assert client.get(link).status_code == 404
+
+
 def test_upload_uses_public_base_url_when_set(
     client: httpx.Client, settings_env: dict[str, str]
 ) -> None:

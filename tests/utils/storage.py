@@ -36,10 +36,17 @@ class StorageProbe:
         self.tables.get_table_client("files").update_entity(entity, mode=UpdateMode.MERGE)
 
     def file_rows(self) -> set[str]:
-        return {e["PartitionKey"] for e in self.tables.get_table_client("files").list_entities()}
+        return {e["PartitionKey"] for e in self._rows("files")}
 
     def expiry_rows(self) -> set[str]:
-        return {e["RowKey"] for e in self.tables.get_table_client("expiry").list_entities()}
+        return {e["RowKey"] for e in self._rows("expiry")}
+
+    def _rows(self, table: str) -> list[dict[str, object]]:
+        """Every row of a table; none when the app has not created it yet (a fresh emulator)."""
+        try:
+            return list(self.tables.get_table_client(table).list_entities())
+        except ResourceNotFoundError:
+            return []
 
     def snapshot(self) -> tuple[set[str], set[str], set[str]]:
         """Blobs, file records and expiry entries: what an upload could leave behind.
