@@ -36,10 +36,10 @@ class StorageProbe:
         self.tables.get_table_client("files").update_entity(entity, mode=UpdateMode.MERGE)
 
     def file_rows(self) -> set[str]:
-        return {e["PartitionKey"] for e in self._rows("files")}
+        return {str(e["PartitionKey"]) for e in self._rows("files")}
 
     def expiry_rows(self) -> set[str]:
-        return {e["RowKey"] for e in self._rows("expiry")}
+        return {str(e["RowKey"]) for e in self._rows("expiry")}
 
     def _rows(self, table: str) -> list[dict[str, object]]:
         """Every row of a table; none when the app has not created it yet (a fresh emulator)."""
