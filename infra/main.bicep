@@ -97,6 +97,9 @@ param uploadSasTtlSeconds int = 3600
 @minValue(0)
 param directDownloadMinBytes int = 33554432
 
+@description('CORS_ALLOWED_ORIGINS: comma-separated origins of browser apps that may call the API (exact, e.g. https://app.example). Empty: none. Sets the function app\'s CORS too.')
+param corsAllowedOrigins string = ''
+
 @description('Scan uploads with Microsoft Defender for Storage (extra cost); the app then serves only files scanned clean.')
 param enableMalwareScanning bool = false
 
@@ -222,6 +225,7 @@ module app 'modules/functionapp.bicep' = {
     maxDirectUploadBytes: maxDirectUploadBytes
     uploadSasTtlSeconds: uploadSasTtlSeconds
     directDownloadMinBytes: directDownloadMinBytes
+    corsAllowedOrigins: corsAllowedOrigins
     enableMalwareScanning: enableMalwareScanning
   }
   // The roles must exist before the host starts and resolves the Key Vault reference.

@@ -92,6 +92,9 @@ param uploadSasTtlSeconds int
 @description('DIRECT_DOWNLOAD_MIN_BYTES: files larger than this download straight from storage.')
 param directDownloadMinBytes int
 
+@description('CORS_ALLOWED_ORIGINS: comma-separated origins of browser apps that may call the API; empty: none.')
+param corsAllowedOrigins string
+
 @description('MALWARE_SCANNING: Defender for Storage scans uploads; the app waits for a clean result.')
 param enableMalwareScanning bool
 
@@ -137,6 +140,12 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
+      // The platform answers preflights and allows these origins (any method and header); the
+      // app reads the same list as CORS_ALLOWED_ORIGINS.
+      cors: {
+        allowedOrigins: (empty(corsAllowedOrigins)) ? [] : map(split(corsAllowedOrigins, ','), origin => trim(origin))
+        supportCredentials: false
+      }
     }
     functionAppConfig: {
       deployment: {
@@ -215,6 +224,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     MAX_DIRECT_UPLOAD_BYTES: string(maxDirectUploadBytes)
     UPLOAD_SAS_TTL_SECONDS: string(uploadSasTtlSeconds)
     DIRECT_DOWNLOAD_MIN_BYTES: string(directDownloadMinBytes)
+    CORS_ALLOWED_ORIGINS: corsAllowedOrigins
     // Versionless reference with the trailing slash: a new secret version is picked up on refresh.
     JWT_SECRET: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/jwt-secret/)'
   }
