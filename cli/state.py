@@ -1,8 +1,10 @@
-"""Uploads the client started, so running it again on the same file resumes instead of restarting.
+"""Transfers the client started, so running the same command again resumes instead of restarting.
 
 `uploads.json` in the config directory maps a file's fingerprint (absolute path, size and
 modification time: a changed file starts over) to its upload's `file_url`, `key`, `upload_url`
-and server. Keys of finished uploads are kept too, so `fileshare rm` can delete them.
+and server. Keys of finished uploads are kept too, so `fileshare rm` can delete them. Downloads
+in progress are kept by their partial file's absolute path, with the ETag of the bytes in it:
+a resumed download asks for the rest only if the file is still that one (If-Range).
 """
 
 from __future__ import annotations
@@ -27,6 +29,13 @@ class Pending:
     upload_url: str
 
 
+@dataclass(frozen=True)
+class PartialDownload:
+    server: str
+    file_url: str
+    etag: str
+
+
 class State:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or config_dir() / "uploads.json"
@@ -35,6 +44,7 @@ class State:
         data = read_json(self.path)
         data.setdefault("pending", {})
         data.setdefault("keys", {})
+        data.setdefault("downloads", {})
         return data
 
     def pending(self, file_print: str, server: str) -> Pending | None:
@@ -73,4 +83,27 @@ class State:
     def forget_key(self, server: str, file_url: str) -> None:
         data = self._read()
         if data["keys"].pop(f"{server}|{file_url}", None) is not None:
+            write_json(self.path, data)
+
+    def partial_download(self, partial: Path) -> PartialDownload | None:
+        entry = self._read()["downloads"].get(str(partial.resolve()))
+        if not isinstance(entry, dict):
+            return None
+        try:
+            return PartialDownload(entry["server"], entry["file_url"], entry["etag"])
+        except KeyError:
+            return None
+
+    def remember_download(self, partial: Path, download: PartialDownload) -> None:
+        data = self._read()
+        data["downloads"][str(partial.resolve())] = {
+            "server": download.server,
+            "file_url": download.file_url,
+            "etag": download.etag,
+        }
+        write_json(self.path, data)
+
+    def forget_download(self, partial: Path) -> None:
+        data = self._read()
+        if data["downloads"].pop(str(partial.resolve()), None) is not None:
             write_json(self.path, data)

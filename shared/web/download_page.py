@@ -12,19 +12,8 @@ from string import Template
 
 from shared.clock import iso
 from shared.files.records import FileRecord
+from shared.units import human_size
 from shared.web.assets import asset
-
-_UNITS = ("bytes", "KB", "MB", "GB", "TB")
-
-
-def human_size(size: int) -> str:
-    """Decimal units, as file managers show them: 1 KB = 1000 bytes."""
-    value = float(size)
-    for unit in _UNITS:
-        if value < 1000 or unit == _UNITS[-1]:
-            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1000
-    raise AssertionError("unreachable")
 
 
 def human_remaining(expires_at: datetime, now: datetime) -> str:

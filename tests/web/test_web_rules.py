@@ -8,7 +8,8 @@ import pytest
 
 from shared.config import Settings
 from shared.files.records import FileRecord
-from shared.web.download_page import human_remaining, human_size, render
+from shared.units import human_size
+from shared.web.download_page import human_remaining, render
 from shared.web.page_security import app_page_headers, blob_origin
 from tests.utils.server import ROOT
 
@@ -63,13 +64,17 @@ def test_page_csp_allows_only_this_origin_without_a_blob_endpoint() -> None:
     ("size", "text"),
     [
         (0, "0 bytes"),
-        (999, "999 bytes"),
-        (1000, "1.0 KB"),
-        (2_500_000, "2.5 MB"),
-        (10**13, "10.0 TB"),
+        (1, "1 byte"),
+        (1023, "1023 bytes"),
+        (1024, "1.0 KB"),
+        (2500, "2.4 KB"),
+        (100 * 1024**2, "100.0 MB"),
+        (3 * 1024**3 // 2, "1.5 GB"),
+        (10 * 1024**4, "10.0 TB"),
+        (2048 * 1024**4, "2048.0 TB"),
     ],
 )
-def test_human_size_uses_decimal_units(size: int, text: str) -> None:
+def test_human_size_uses_binary_units_named_kb_mb_gb(size: int, text: str) -> None:
     assert human_size(size) == text
 
 
