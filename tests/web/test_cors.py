@@ -67,7 +67,7 @@ def test_disallowed_origin_gets_no_cors_permission(client: httpx.Client) -> None
 
     assert "access-control-allow-origin" not in preflight.headers
     assert response.status_code == 404
-    assert "access-control-allow-origin" not in response.headers
+    assert not [name for name in response.headers if name.startswith("access-control-")]
 
 
 def test_no_origin_is_allowed_by_default(client: httpx.Client) -> None:
