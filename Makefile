@@ -50,10 +50,13 @@ chromium:
 	    echo "note: /usr/bin/chromium is missing, browser tests will skip (sudo apt-get install chromium)"; \
 	  fi; }
 
-run: install-local
+# pip and npm install side by side (a make of its own with jobs), then the app starts.
+run:
+	@$(MAKE) --no-print-directory -j3 install-local
 	$(PY) -m devhost.launch
 
-test: install chromium
+test:
+	@$(MAKE) --no-print-directory -j3 install chromium
 	$(PY) -m pytest
 
 bench: install

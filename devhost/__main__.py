@@ -23,10 +23,14 @@ DOCS_PATH = "/api/docs"
 logger = logging.getLogger("devhost")
 
 
-def load_app() -> Starlette:
-    """local.settings.json applied, function_app.py imported (which exits with one line on a
-    malformed setting), and its functions routed."""
+def apply_local_settings() -> None:
+    """local.settings.json into the environment (the environment wins), as the host does."""
     apply_values(ROOT / "local.settings.json")
+
+
+def load_app() -> Starlette:
+    """function_app.py imported (which exits with one line on a malformed setting), and its
+    functions routed."""
     sys.path.insert(0, str(ROOT))
     function_app = importlib.import_module("function_app")
     return build_app(function_app.app, ROOT / "host.json")
@@ -80,6 +84,7 @@ def start_logging() -> None:
 
 def main() -> None:
     start_logging()
+    apply_local_settings()
     serve(load_app())
 
 

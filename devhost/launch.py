@@ -10,12 +10,12 @@ import time
 from pathlib import Path
 
 from devhost import azurite
-from devhost.__main__ import ROOT, load_app, serve, start_logging
+from devhost.__main__ import ROOT, apply_local_settings, load_app, serve, start_logging
 from shared.config import (
     CONTRACT_AUTH_REQUESTS_PER_MINUTE,
     CONTRACT_UPLOADS_PER_MINUTE,
     Settings,
-    get_settings,
+    require_settings,
 )
 
 logger = logging.getLogger("devhost")
@@ -58,13 +58,21 @@ def main() -> None:
     location = Path(os.environ.get("AZURITE_LOCATION", str(ROOT / ".azurite")))
     # Point the app at this Azurite unless the caller chose a storage account explicitly.
     os.environ.setdefault("STORAGE_CONNECTION_STRING", ports.connection_string())
-    # Before Azurite starts: a malformed setting stops here with one line.
-    app = load_app()
-    process = azurite.start(ports, location=location)
+    apply_local_settings()
+    # A malformed setting stops here, with one line, before anything starts.
+    settings = require_settings()
+    # Azurite boots while the app is imported: a restart serves in a few seconds.
+    process = azurite.start(ports, location=location, wait=False)
+    try:
+        app = load_app()
+        azurite.wait_until_ready(ports, process)
+    except BaseException:
+        azurite.stop(process)
+        raise
     port = os.environ.get("PORT", "7071")
     azurite.allow_browser_origins(ports, [f"http://127.0.0.1:{port}", f"http://localhost:{port}"])
     logger.info("Azurite: blob %d, table %d, data in %s", ports.blob, ports.table, location)
-    logger.info("%s", rate_limits_line(get_settings()))
+    logger.info("%s", rate_limits_line(settings))
     threading.Thread(target=_exit_with_parent, daemon=True).start()
     # uvicorn shuts down gracefully, then re-raises the signal to the handler found at start:
     # this one, so Azurite is stopped and the exit is clean.
