@@ -188,8 +188,8 @@ const session = {
 };
 
 // fetch against the API. A 429 is not an error: the notice counts down the server's
-// Retry-After, then the request goes again.
-async function api(method, path, { json, body, headers = {}, auth = true } = {}) {
+// Retry-After, then the request goes again (unless `waitOut` is false: the caller shows it).
+async function api(method, path, { json, body, headers = {}, auth = true, waitOut = true } = {}) {
   const sent = new Headers(headers);
   if (auth && session.token) sent.set("Authorization", `Bearer ${session.token}`);
   if (json !== undefined) {
@@ -204,7 +204,7 @@ async function api(method, path, { json, body, headers = {}, auth = true } = {})
     } catch {
       throw describeError(0, "", null);
     }
-    if (response.status === 429) {
+    if (response.status === 429 && waitOut) {
       await countDown(retrySeconds(response.headers.get("Retry-After")),
         (left) => notice.show(`Too many requests right now: retrying in ${left} s…`));
       notice.clear();
@@ -639,7 +639,8 @@ class Upload {
     };
     if (this.options.expiresIn) request.expires_in = Number(this.options.expiresIn);
     if (this.options.maxDownloads) request.max_downloads = Number(this.options.maxDownloads);
-    this.grant = await apiJson("POST", "/api/uploads", { json: request });
+    // A 429 here is counted down on this upload's entry, where Cancel can stop the wait.
+    this.grant = await apiJson("POST", "/api/uploads", { json: request, waitOut: false });
     savedUploads.put(this.record(this.el.dataset.state)); // resumable after a reload from now on
     return { grant: this.grant, held };
   }

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from tests.utils.accounts import auth, create_group, new_username, register
+from tests.utils.accounts import PASSWORD, auth, create_group, new_username, register
 from tests.utils.browser import PHONE, choose_files, log_in, screenshot
 from tests.utils.files import upload
 
@@ -323,6 +323,29 @@ def test_files_dropped_beyond_the_rate_limit_wait_with_a_countdown_then_upload(
     links = page.locator(".upload .link").evaluate_all("(inputs) => inputs.map((i) => i.value)")
     assert len(links) == 3
     assert sorted(len(client.get(link).content) for link in links) == [1000, 1001, 1002]
+
+
+def test_login_beyond_the_rate_limit_waits_with_a_countdown_then_signs_in(
+    page: Page, client: httpx.Client, settings_env: dict[str, str]
+) -> None:
+    username, _ = register(client)
+    window = 4
+    settings_env["AUTH_RATE_LIMIT_PER_MINUTE"] = "1"
+    settings_env["RATE_LIMIT_WINDOW_SECONDS"] = str(window)
+    page.goto("/")
+    page.click("#tab-account")
+    page.fill("#login-username", username)
+    page.fill("#login-password", PASSWORD)
+    time.sleep(window - time.time() % window)  # windows start at multiples of their length
+    client.post("/api/login", json={"username": username, "password": PASSWORD})
+
+    page.click("#login-button")
+    page.wait_for_selector(
+        ".notice:text-matches('Too many requests right now: retrying in [0-9]+ s')"
+    )
+    page.wait_for_selector("body.signed-in", timeout=3 * window * 1000)
+
+    assert page.inner_text("#who-name") == username
 
 
 def test_reload_keeps_links_and_delete_keys_until_the_list_is_cleared(
