@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.utils.accounts import PASSWORD, auth, create_group, new_username, register
-from tests.utils.browser import PHONE, choose_files, log_in, screenshot
+from tests.utils.browser import PHONE, choose_files, log_in, screenshot, share_through_page
 from tests.utils.files import upload
 
 if TYPE_CHECKING:
@@ -352,10 +352,7 @@ def test_reload_keeps_links_and_delete_keys_until_the_list_is_cleared(
     page: Page, client: httpx.Client, tmp_path: Path
 ) -> None:
     path, content = _file(tmp_path, "kept.txt", 2000)
-    page.goto("/")
-    choose_files(page, "#file-input", path)
-    page.wait_for_selector(".upload[data-state=done]")
-    link = page.input_value(".upload .link")
+    link = share_through_page(page, path)
     delete_link = page.get_attribute(".upload .delete-link", "href")
 
     page.reload()
@@ -414,10 +411,7 @@ def test_delete_asks_first_and_only_then_deletes(
     page: Page, client: httpx.Client, tmp_path: Path
 ) -> None:
     path, _ = _file(tmp_path, "draft.txt", 300)
-    page.goto("/")
-    choose_files(page, "#file-input", path)
-    page.wait_for_selector(".upload[data-state=done]")
-    link = page.input_value(".upload .link")
+    link = share_through_page(page, path)
     questions: list[str] = []
 
     def answer(accept: bool) -> Callable[[Dialog], None]:
