@@ -23,11 +23,6 @@ DOCS_PATH = "/api/docs"
 logger = logging.getLogger("devhost")
 
 
-def apply_local_settings() -> None:
-    """local.settings.json into the environment (the environment wins), as the host does."""
-    apply_values(ROOT / "local.settings.json")
-
-
 def load_app() -> Starlette:
     """function_app.py imported (which exits with one line on a malformed setting), and its
     functions routed."""
@@ -84,7 +79,7 @@ def start_logging() -> None:
 
 def main() -> None:
     start_logging()
-    apply_local_settings()
+    apply_values(ROOT / "local.settings.json")
     serve(load_app())
 
 

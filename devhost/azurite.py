@@ -10,8 +10,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from azure.storage.blob import BlobServiceClient, CorsRule
-
 ROOT = Path(__file__).resolve().parent.parent
 AZURITE_JS = ROOT / "node_modules" / "azurite" / "dist" / "src" / "azurite.js"
 # Azurite's well-known development account; it is public and only ever valid against Azurite.
@@ -118,6 +116,8 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 def allow_browser_origins(ports: AzuritePorts, origins: list[str]) -> None:
     """CORS on the Blob service as infra/ sets it in Azure, so the page can PUT blocks to it."""
+    # Imported here: `make run` starts Azurite before it pays for importing the SDK.
+    from azure.storage.blob import BlobServiceClient, CorsRule
 
     rule = CorsRule(
         allowed_origins=origins,

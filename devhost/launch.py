@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from devhost import azurite
-from devhost.__main__ import ROOT, apply_local_settings, load_app, serve, start_logging
+from devhost.local_settings import ROOT, apply_values
 from shared.config import (
     CONTRACT_AUTH_REQUESTS_PER_MINUTE,
     CONTRACT_UPLOADS_PER_MINUTE,
@@ -53,17 +53,20 @@ def rate_limits_line(settings: Settings) -> str:
 
 
 def main() -> None:
-    start_logging()
     ports = azurite.AzuritePorts.from_env()
     location = Path(os.environ.get("AZURITE_LOCATION", str(ROOT / ".azurite")))
     # Point the app at this Azurite unless the caller chose a storage account explicitly.
     os.environ.setdefault("STORAGE_CONNECTION_STRING", ports.connection_string())
-    apply_local_settings()
+    apply_values(ROOT / "local.settings.json")
     # A malformed setting stops here, with one line, before anything starts.
     settings = require_settings()
-    # Azurite boots while the app is imported: a restart serves in a few seconds.
+    # Azurite boots while the host and the app are imported (so this module imports neither at
+    # its top): a restart serves in a few seconds.
     process = azurite.start(ports, location=location, wait=False)
     try:
+        from devhost.__main__ import load_app, serve, start_logging
+
+        start_logging()
         app = load_app()
         azurite.wait_until_ready(ports, process)
     except BaseException:
