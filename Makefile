@@ -7,22 +7,37 @@ PY := $(VENV)/bin/python
 PORT ?= 7071
 export PORT
 
-.PHONY: install chromium run test bench fuzz load lint format typecheck check clean
+.PHONY: install install-local chromium run test bench fuzz load lint format typecheck check clean
 
-install: $(VENV)/.installed node_modules/.installed local.settings.json
+# `make run` installs only what serving needs (requirements-local.txt); everything else (tests,
+# lint, the `fileshare` command) comes with `make install`, which `make test` runs. Each step
+# says what it does, and pip shows what it fetches.
+install: $(VENV)/.installed-dev node_modules/.installed local.settings.json
+install-local: $(VENV)/.installed-local node_modules/.installed local.settings.json
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
-	$(PY) -m pip install --quiet -e .   # the project itself: the `fileshare` command
+$(PY):
+	@echo "==> Creating the virtual environment in $(VENV)/ ($(PYTHON))"
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-local: requirements.txt requirements-local.txt | $(PY)
+	@echo "==> Installing what serving needs (requirements-local.txt)"
+	$(PY) -m pip install -r requirements-local.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-local requirements-dev.txt pyproject.toml
+	@echo "==> Installing the test and lint toolchain (requirements-dev.txt)"
+	$(PY) -m pip install -r requirements-dev.txt
+	@echo "==> Installing the project itself, editable: the \`fileshare\` command"
+	$(PY) -m pip install -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --silent
+	@echo "==> Installing the Azurite storage emulator (npm ci)"
+	npm ci --no-audit --no-fund
 	touch $@
 
 local.settings.json:
+	@echo "==> Creating $@ from local.settings.sample.json (development limits, a new JWT secret)"
 	$(PYTHON) -m devhost.local_settings $@
 
 # The browser tests drive Debian's Chromium, never a downloaded browser. Installed when missing
@@ -35,10 +50,13 @@ chromium:
 	    echo "note: /usr/bin/chromium is missing, browser tests will skip (sudo apt-get install chromium)"; \
 	  fi; }
 
-run: install
+# pip and npm install side by side (a make of its own with jobs), then the app starts.
+run:
+	@$(MAKE) --no-print-directory -j3 install-local
 	$(PY) -m devhost.launch
 
-test: install chromium
+test:
+	@$(MAKE) --no-print-directory -j3 install chromium
 	$(PY) -m pytest
 
 bench: install

@@ -18,8 +18,11 @@ from functions import (
     upload,
     web,
 )
+from shared.config import require_settings
 from shared.ops.observability import configure_telemetry
 
+# A malformed setting stops start-up here, with one line naming it, rather than failing requests.
+require_settings()
 # Application Insights only when its connection string is set (imported lazily otherwise).
 configure_telemetry()
 

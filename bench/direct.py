@@ -40,7 +40,9 @@ def _cli_round(stack: Stack, source: Path, target: Path, workdir: Path) -> tuple
         result = transfer.upload(api, source, options={}, state=State())
         up = time.perf_counter() - start
         start = time.perf_counter()
-        transfer.download(api, result.published["file_url"], output=target, force=True)
+        transfer.download(
+            api, result.published["file_url"], output=target, force=True, state=State()
+        )
         down = time.perf_counter() - start
         api.delete(result.published["file_url"], result.published["key"])
     finally:

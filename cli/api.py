@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
@@ -12,6 +13,18 @@ import httpx
 from cli.config import Config
 
 _TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+# A 429 without a usable Retry-After waits this long before trying again.
+_DEFAULT_RETRY_AFTER = 5
+
+
+def retry_after(response: httpx.Response) -> int:
+    """Seconds the server asked us to wait (Retry-After in seconds), at least 1."""
+    value = response.headers.get("retry-after", "").strip()
+    return max(1, int(value)) if value.isascii() and value.isdigit() else _DEFAULT_RETRY_AFTER
+
+
+def sleep_quietly(seconds: int) -> None:
+    time.sleep(seconds)
 
 
 class ApiError(Exception):
@@ -39,14 +52,45 @@ def _error(response: httpx.Response) -> ApiError:
 
 
 class Api:
-    def __init__(self, config: Config, *, client: httpx.Client | None = None) -> None:
+    """The API over one HTTP client. A 429 is never an error: `wait` is given the seconds of the
+    server's Retry-After (the front end shows a countdown), then the request is sent again."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        client: httpx.Client | None = None,
+        wait: Callable[[int], None] = sleep_quietly,
+    ) -> None:
         self.config = config
+        self.wait = wait
         headers = {"Authorization": f"Bearer {config.token}"} if config.token else {}
         self.http = client or httpx.Client(base_url=config.server, timeout=_TIMEOUT)
         self.http.headers.update(headers)
 
     def close(self) -> None:
         self.http.close()
+
+    def _send(self, method: str, url: str, **options: Any) -> httpx.Response:
+        while True:
+            response = self.http.request(method, url, **options)
+            if response.status_code != 429:
+                return response
+            self.wait(retry_after(response))
+
+    @contextmanager
+    def _stream(self, method: str, url: str, **options: Any) -> Iterator[httpx.Response]:
+        """A streamed response that succeeded or redirected; errors raise ApiError."""
+        while True:
+            with self.http.stream(method, url, **options) as response:
+                if response.status_code != 429:
+                    if response.status_code >= 400:
+                        response.read()
+                        raise _error(response)
+                    yield response
+                    return
+                seconds = retry_after(response)
+            self.wait(seconds)
 
     def _json(self, response: httpx.Response) -> dict[str, Any]:
         if not response.is_success:
@@ -56,37 +100,46 @@ class Api:
 
     # Direct uploads.
     def begin_upload(self, declaration: dict[str, Any]) -> dict[str, Any]:
-        return self._json(self.http.post("/api/uploads", json=declaration))
+        return self._json(self._send("POST", "/api/uploads", json=declaration))
 
     def upload_status(self, file_url: str, key: str) -> dict[str, Any]:
-        return self._json(self.http.get(f"/api/uploads/{file_url}", params={"key": key}))
+        return self._json(self._send("GET", f"/api/uploads/{file_url}", params={"key": key}))
 
     def complete_upload(self, file_url: str, key: str) -> dict[str, Any]:
-        return self._json(self.http.post(f"/api/uploads/{file_url}/complete", params={"key": key}))
+        return self._json(
+            self._send("POST", f"/api/uploads/{file_url}/complete", params={"key": key})
+        )
 
     # Files.
     def metadata(self, file_url: str) -> dict[str, Any]:
-        return self._json(self.http.get(f"/api/metadata/{file_url}"))
+        return self._json(self._send("GET", f"/api/metadata/{file_url}"))
 
     @contextmanager
-    def open_file(self, file_url: str) -> Iterator[httpx.Response]:
-        """GET /file/{file_url}?direct=1 without following redirects: a 302 or the bytes."""
-        with self.http.stream("GET", f"/file/{file_url}", params={"direct": "1"}) as response:
-            if response.status_code >= 400:
-                response.read()
-                raise _error(response)
+    def open_file(
+        self, file_url: str, *, offset: int = 0, etag: str | None = None
+    ) -> Iterator[httpx.Response]:
+        """GET /file/{file_url}?direct=1 without following redirects: a 302 or the bytes.
+
+        With `offset` and `etag`, only the bytes from `offset` on if the file is still the one
+        with that ETag (206); the whole file otherwise (200).
+        """
+        headers = {"Range": f"bytes={offset}-", "If-Range": etag} if offset and etag else {}
+        with self._stream(
+            "GET", f"/file/{file_url}", params={"direct": "1"}, headers=headers
+        ) as response:
             yield response
 
     def files(self, group: str) -> dict[str, Any]:
-        return self._json(self.http.get(f"/api/get_files/{group}"))
+        return self._json(self._send("GET", f"/api/get_files/{group}"))
 
     def delete(self, file_url: str, key: str) -> dict[str, Any]:
-        return self._json(self.http.delete(f"/api/delete/{file_url}", params={"key": key}))
+        return self._json(self._send("DELETE", f"/api/delete/{file_url}", params={"key": key}))
 
     # Accounts.
     def login(self, username: str, password: str, *, bot: bool) -> dict[str, Any]:
         return self._json(
-            self.http.post(
+            self._send(
+                "POST",
                 "/api/login",
                 json={"username": username, "password": password},
                 params={"bot": "true"} if bot else None,
@@ -100,12 +153,9 @@ class Api:
         headers = {"X-Data-Type": data_type, "Content-Type": "application/octet-stream"}
         if filename is not None:
             headers["X-Filename"] = quote(filename)  # the server percent-decodes it
-        return self._json(self.http.post("/api/buffer", content=content, headers=headers))
+        return self._json(self._send("POST", "/api/buffer", content=content, headers=headers))
 
     @contextmanager
     def buffer_get(self) -> Iterator[httpx.Response]:
-        with self.http.stream("GET", "/api/buffer") as response:
-            if not response.is_success:
-                response.read()
-                raise _error(response)
+        with self._stream("GET", "/api/buffer") as response:
             yield response

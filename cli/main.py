@@ -6,6 +6,7 @@ import argparse
 import getpass
 import io
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,23 +15,27 @@ from urllib.parse import unquote
 
 import httpx
 import segno
+from azure.core.exceptions import AzureError
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    DownloadColumn,
     Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
     TextColumn,
     TimeRemainingColumn,
-    TransferSpeedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from cli import transfer
 from cli.api import Api, ApiError
 from cli.config import Config
 from cli.state import State
+from shared.sizes import human_size
 
-Command = Callable[[argparse.Namespace, Api, Console], int]
+Command = Callable[[argparse.Namespace, Api, "Screen"], int]
 
 
 def run() -> None:
@@ -41,19 +46,23 @@ def run() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     console = Console(highlight=False, soft_wrap=True)
+    screen = Screen(console)
     config = Config.load(args.server)
-    api = Api(config)
+    api = Api(config, wait=screen.count_down)
     try:
         command: Command = args.command
-        return command(args, api, console)
+        return command(args, api, screen)
     except ApiError as error:
-        console.print(f"[red]error:[/red] {error.message} (HTTP {error.status})")
+        screen.print(f"[red]error:[/red] {error.message} (HTTP {error.status})")
+        return 1
+    except (httpx.TransportError, AzureError) as error:
+        screen.print(f"[red]error:[/red] {error}; run the same command again to resume")
         return 1
     except (OSError, httpx.HTTPError) as error:
-        console.print(f"[red]error:[/red] {error}")
+        screen.print(f"[red]error:[/red] {error}")
         return 1
     except KeyboardInterrupt:
-        console.print("interrupted; run the same command again to resume")
+        screen.print("interrupted; run the same command again to resume")
         return 130
     finally:
         api.close()
@@ -110,25 +119,75 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-@contextmanager
-def _bar(console: Console, label: str) -> Iterator[transfer.Progress]:
-    with Progress(
-        TextColumn(label),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=not console.is_terminal,
-    ) as bar:
-        task = bar.add_task(label, total=None)
-        yield transfer.Progress(
-            start=lambda total, done: bar.update(task, total=total, completed=done),
-            advance=lambda count: bar.advance(task, count),
-        )
+class _SizeColumn(ProgressColumn):
+    """Done and total in KB/MB/GB (powers of 1024), as everywhere else."""
+
+    def render(self, task: Task) -> Text:
+        total = "?" if task.total is None else human_size(int(task.total))
+        return Text(f"{human_size(int(task.completed))} / {total}", style="progress.download")
 
 
-def _upload(args: argparse.Namespace, api: Api, console: Console) -> int:
+class _SpeedColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        shown = "?" if speed is None else f"{human_size(int(speed))}/s"
+        return Text(shown, style="progress.data.speed")
+
+
+class Screen:
+    """The console, the progress bar of the transfer under way, and countdowns: when the server
+    answers 429 the client waits as long as its Retry-After says, showing the seconds left (in
+    the bar's label while a bar is shown), then tries again."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._bar: tuple[Progress, TaskID, str] | None = None
+
+    def print(self, text: str | Table) -> None:
+        self.console.print(text)
+
+    @contextmanager
+    def bar(self, label: str) -> Iterator[transfer.Progress]:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            _SizeColumn(),
+            _SpeedColumn(),
+            TimeRemainingColumn(),
+            console=self.console,
+            transient=not self.console.is_terminal,
+        ) as bar:
+            task = bar.add_task(label, total=None)
+            self._bar = (bar, task, label)
+            try:
+                yield transfer.Progress(
+                    start=lambda total, done: bar.update(task, total=total, completed=done),
+                    advance=lambda count: bar.advance(task, count),
+                )
+            finally:
+                self._bar = None
+
+    def count_down(self, seconds: int) -> None:
+        def note(left: int) -> str:
+            return f"rate limited by the server: retrying in {left} s"
+
+        if not self.console.is_terminal:
+            self.console.print(note(seconds))
+            time.sleep(seconds)
+        elif self._bar is not None:
+            bar, task, label = self._bar
+            for left in range(seconds, 0, -1):
+                bar.update(task, description=note(left))
+                time.sleep(1)
+            bar.update(task, description=label)
+        else:
+            with self.console.status(note(seconds)) as status:
+                for left in range(seconds, 0, -1):
+                    status.update(note(left))
+                    time.sleep(1)
+
+
+def _upload(args: argparse.Namespace, api: Api, screen: Screen) -> int:
     options: dict[str, Any] = {"group_id": args.group}
     if args.expires_in is not None:
         options["expires_in"] = args.expires_in
@@ -136,7 +195,7 @@ def _upload(args: argparse.Namespace, api: Api, console: Console) -> int:
         options["max_downloads"] = args.max_downloads
     if args.include_ext:
         options["include_ext"] = True
-    with _bar(console, args.file.name) as progress:
+    with screen.bar(args.file.name) as progress:
         result = transfer.upload(
             api,
             args.file,
@@ -146,19 +205,19 @@ def _upload(args: argparse.Namespace, api: Api, console: Console) -> int:
             concurrency=args.concurrency,
         )
     for note in result.notes:
-        console.print(note)
+        screen.print(note)
     if result.resumed:
         stored = result.blocks_total - result.blocks_sent
-        console.print(
+        screen.print(
             f"resumed: {stored} of {result.blocks_total} blocks were already stored, "
             f"sent {result.blocks_sent}"
         )
     published = result.published
     link = str(published["file_url_full"])
-    console.print(link)
-    console.print(f"key: {published['key']}  (keep it to delete the file)")
+    screen.print(link)
+    screen.print(f"key: {published['key']}  (keep it to delete the file)")
     if not args.no_qr:
-        _print_qr(console, link)
+        _print_qr(screen.console, link)
     return 0
 
 
@@ -168,61 +227,69 @@ def _print_qr(console: Console, link: str) -> None:
     console.out(drawn.getvalue(), highlight=False, end="")
 
 
-def _download(args: argparse.Namespace, api: Api, console: Console) -> int:
+def _download(args: argparse.Namespace, api: Api, screen: Screen) -> int:
     file_url = transfer.file_url_of(args.link)
-    with _bar(console, file_url) as progress:
+    with screen.bar(file_url) as progress:
         result = transfer.download(
             api,
             file_url,
             output=args.output,
             force=args.force,
+            state=State(),
             progress=progress,
             concurrency=args.concurrency,
         )
     if result.redirect_target is not None:
-        console.print(f"this link redirects to {result.redirect_target}")
+        screen.print(f"this link redirects to {result.redirect_target}")
         return 0
+    if result.resumed_from:
+        fetched = result.size - result.resumed_from
+        screen.print(
+            f"resumed: {result.resumed_from} of {result.size} bytes were already here, "
+            f"fetched {fetched}"
+        )
     how = "straight from storage" if result.direct else "through the API"
-    console.print(f"saved {result.path} ({result.size} bytes, size verified, {how})")
+    verified = "size and SHA-256 verified" if result.checksum else "size verified"
+    screen.print(f"saved {result.path} ({result.size} bytes, {verified}, {how})")
     return 0
 
 
-def _login(args: argparse.Namespace, api: Api, console: Console) -> int:
+def _login(args: argparse.Namespace, api: Api, screen: Screen) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = getpass.getpass("password: ")
     body = api.login(args.username, password, bot=args.bot)
     Config(api.config.server, str(body["accessToken"]), str(body["username"])).save()
-    console.print(f"logged in to {api.config.server} as {body['username']}")
+    screen.print(f"logged in to {api.config.server} as {body['username']}")
     return 0
 
 
-def _ls(args: argparse.Namespace, api: Api, console: Console) -> int:
+def _ls(args: argparse.Namespace, api: Api, screen: Screen) -> int:
     body = api.files(args.group)
     table = Table("file", "name", "size", "expires", "link")
     for item in body.get("data", []):
         table.add_row(
             str(item["file_url"]),
             str(item["user_filename"]),
-            str(item["size"]),
+            human_size(int(item["size"])),
             str(item["expires_at"]),
             str(item["file_url_full"]),
         )
-    console.print(table)
+    screen.print(table)
     return 0
 
 
-def _rm(args: argparse.Namespace, api: Api, console: Console) -> int:
+def _rm(args: argparse.Namespace, api: Api, screen: Screen) -> int:
     file_url = transfer.file_url_of(args.link)
     state = State()
     key = args.key or state.key_for(api.config.server, file_url) or _listed_key(api, file_url)
     if key is None:
-        console.print("[red]error:[/red] no key for this file: pass --key")
+        screen.print("[red]error:[/red] no key for this file: pass --key")
         return 1
     api.delete(file_url, key)
     state.forget_key(api.config.server, file_url)
-    console.print(f"deleted {file_url}")
+    screen.print(f"deleted {file_url}")
     return 0
 
 
@@ -236,7 +303,7 @@ def _listed_key(api: Api, file_url: str) -> str | None:
     return None
 
 
-def _buffer_put(args: argparse.Namespace, api: Api, console: Console) -> int:
+def _buffer_put(args: argparse.Namespace, api: Api, screen: Screen) -> int:
     if args.text is not None:
         body = api.buffer_put(args.text.encode(), data_type="text")
     elif str(args.file) == "-":
@@ -244,11 +311,11 @@ def _buffer_put(args: argparse.Namespace, api: Api, console: Console) -> int:
     else:
         body = api.buffer_put(args.file.read_bytes(), data_type="file", filename=args.file.name)
     item = body.get("item", {})
-    console.print(f"buffer holds {item.get('type')} ({item.get('size')} bytes)")
+    screen.print(f"buffer holds {item.get('type')} ({human_size(int(item.get('size') or 0))})")
     return 0
 
 
-def _buffer_get(args: argparse.Namespace, api: Api, console: Console) -> int:
+def _buffer_get(args: argparse.Namespace, api: Api, screen: Screen) -> int:
     with api.buffer_get() as response:
         if response.headers.get("x-data-type") == "text":
             sys.stdout.buffer.write(response.read())
@@ -263,7 +330,7 @@ def _buffer_get(args: argparse.Namespace, api: Api, console: Console) -> int:
         with target.open("wb") as out:
             for chunk in response.iter_bytes():
                 out.write(chunk)
-    console.print(f"saved {target}")
+    screen.print(f"saved {target}")
     return 0
 
 

@@ -1,15 +1,17 @@
-"""Uploads the client started, so running it again on the same file resumes instead of restarting.
+"""Transfers the client started, so running the same command again resumes instead of restarting.
 
 `uploads.json` in the config directory maps a file's fingerprint (absolute path, size and
 modification time: a changed file starts over) to its upload's `file_url`, `key`, `upload_url`
-and server. Keys of finished uploads are kept too, so `fileshare rm` can delete them.
+and server. Keys of finished uploads are kept too, so `fileshare rm` can delete them. Downloads
+in progress are kept by their partial file's absolute path, with the ETag of the bytes in it:
+a resumed download asks for the rest only if the file is still that one (If-Range).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cli.config import config_dir, read_json, write_json
 
@@ -27,50 +29,75 @@ class Pending:
     upload_url: str
 
 
+@dataclass(frozen=True)
+class PartialDownload:
+    server: str
+    file_url: str
+    etag: str
+
+
 class State:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or config_dir() / "uploads.json"
 
     def _read(self) -> dict[str, Any]:
         data = read_json(self.path)
-        data.setdefault("pending", {})
-        data.setdefault("keys", {})
+        for section in _SECTIONS:
+            data.setdefault(section, {})
         return data
 
-    def pending(self, file_print: str, server: str) -> Pending | None:
-        entry = self._read()["pending"].get(file_print)
-        if not isinstance(entry, dict) or entry.get("server") != server:
-            return None
-        try:
-            return Pending(server, entry["file_url"], entry["key"], entry["upload_url"])
-        except KeyError:
-            return None
+    def _get(self, section: str, key: str) -> Any:
+        return self._read()[section].get(key)
 
-    def remember_pending(self, file_print: str, pending: Pending) -> None:
+    def _put(self, section: str, key: str, value: Any) -> None:
         data = self._read()
-        data["pending"][file_print] = {
-            "server": pending.server,
-            "file_url": pending.file_url,
-            "key": pending.key,
-            "upload_url": pending.upload_url,
-        }
+        data[section][key] = value
         write_json(self.path, data)
 
-    def forget_pending(self, file_print: str) -> None:
+    def _drop(self, section: str, key: str) -> None:
         data = self._read()
-        if data["pending"].pop(file_print, None) is not None:
+        if data[section].pop(key, None) is not None:
             write_json(self.path, data)
 
+    def pending(self, file_print: str, server: str) -> Pending | None:
+        entry = _entry(Pending, self._get("pending", file_print))
+        return entry if entry is not None and entry.server == server else None
+
+    def remember_pending(self, file_print: str, pending: Pending) -> None:
+        self._put("pending", file_print, asdict(pending))
+
+    def forget_pending(self, file_print: str) -> None:
+        self._drop("pending", file_print)
+
     def remember_key(self, server: str, file_url: str, key: str) -> None:
-        data = self._read()
-        data["keys"][f"{server}|{file_url}"] = key
-        write_json(self.path, data)
+        self._put("keys", f"{server}|{file_url}", key)
 
     def key_for(self, server: str, file_url: str) -> str | None:
-        key = self._read()["keys"].get(f"{server}|{file_url}")
+        key = self._get("keys", f"{server}|{file_url}")
         return key if isinstance(key, str) else None
 
     def forget_key(self, server: str, file_url: str) -> None:
-        data = self._read()
-        if data["keys"].pop(f"{server}|{file_url}", None) is not None:
-            write_json(self.path, data)
+        self._drop("keys", f"{server}|{file_url}")
+
+    def partial_download(self, partial: Path) -> PartialDownload | None:
+        return _entry(PartialDownload, self._get("downloads", str(partial.resolve())))
+
+    def remember_download(self, partial: Path, download: PartialDownload) -> None:
+        self._put("downloads", str(partial.resolve()), asdict(download))
+
+    def forget_download(self, partial: Path) -> None:
+        self._drop("downloads", str(partial.resolve()))
+
+
+_SECTIONS = ("pending", "keys", "downloads")
+_Entry = TypeVar("_Entry", Pending, PartialDownload)
+
+
+def _entry(kind: type[_Entry], stored: Any) -> _Entry | None:
+    """A saved record read back, or None if it is missing or not of that shape (an old file)."""
+    if not isinstance(stored, dict):
+        return None
+    names = {f.name for f in fields(kind)}
+    if not names <= stored.keys() or not all(isinstance(stored[n], str) for n in names):
+        return None
+    return kind(**{name: stored[name] for name in names})

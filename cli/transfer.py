@@ -8,20 +8,25 @@ knows which blocks to skip from the ids alone.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qs, urlsplit
 
+from azure.core import MatchConditions
+from azure.core.exceptions import ResourceModifiedError
 from azure.storage.blob import BlobBlock, BlobClient
 
 from cli.api import Api, ApiError
-from cli.state import Pending, State, fingerprint
+from cli.state import PartialDownload, Pending, State, fingerprint
 
 DEFAULT_CONCURRENCY = 8
 _READ_CHUNK = 1024 * 1024
@@ -161,6 +166,8 @@ class DownloadResult:
     size: int
     direct: bool
     redirect_target: str | None = None
+    resumed_from: int = 0  # bytes already on disk from an interrupted run
+    checksum: bool = False  # a SHA-256 from the server was checked too, not only the size
 
 
 def file_url_of(link: str) -> str:
@@ -175,59 +182,145 @@ def download(
     *,
     output: Path | None,
     force: bool,
+    state: State,
     progress: Progress | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
 ) -> DownloadResult:
-    """Download to `output` (default: the original name here) and check the size."""
+    """Download to `output` (default: the original name here), resuming an interrupted run, and
+    verify the size (and the SHA-256, when the metadata gives one).
+
+    Bytes arrive in order into `.<name>.part`, so after Ctrl-C or a dropped connection its size
+    is where to continue: the rerun asks for the rest with Range and If-Range (the ETag kept in
+    `state`); a file that changed meanwhile, or that cannot be resumed (a download limit), is
+    fetched whole again.
+    """
     progress = progress or Progress()
     meta = api.metadata(file_url)
     size = int(meta["file_size"])
-    target = output or Path(Path(str(meta.get("original_name") or file_url)).name or file_url)
+    name = Path(str(meta.get("original_name") or file_url)).name or file_url
+    target = output or Path(name)
     if target.is_dir():
-        target = target / Path(str(meta.get("original_name") or file_url)).name
+        target = target / name
     if target.exists() and not force:
         raise FileExistsError(f"{target} exists (use --force to overwrite)")
     partial = target.with_name(f".{target.name}.part")
+    server = api.config.server
+    offset, etag = _resumable(state.partial_download(partial), partial, server, file_url, size)
     direct = False
-    try:
-        with api.open_file(file_url) as response, partial.open("wb") as out:
-            if response.status_code in (301, 302, 303, 307, 308):
-                location = response.headers["location"]
-                if not _is_blob_sas(location):
-                    return DownloadResult(target, 0, False, redirect_target=location)
-                direct = True
-                progress.start(size, 0)
-                BlobClient.from_blob_url(
-                    location, max_single_get_size=_GET_CHUNK, max_chunk_get_size=_GET_CHUNK
-                ).download_blob(
-                    max_concurrency=concurrency,
-                    progress_hook=_hook(progress),
-                ).readinto(out)
-            else:
-                progress.start(size, 0)
+    with api.open_file(file_url, offset=offset, etag=etag) as response:
+        if response.is_redirect:
+            location = response.headers["location"]
+            if not _is_blob_sas(location):
+                return DownloadResult(target, 0, False, redirect_target=location)
+            direct = True
+            blob = BlobClient.from_blob_url(location)
+            blob_etag = str(blob.get_blob_properties().etag)
+            offset = offset if blob_etag == etag else 0
+            state.remember_download(partial, PartialDownload(server, file_url, blob_etag))
+            progress.start(size, offset)
+            with partial.open("r+b" if offset else "wb") as out:
+                out.truncate(offset)
+                out.seek(offset)
+                try:
+                    _fetch_ranges(blob, blob_etag, out, offset, size, progress, concurrency)
+                except ResourceModifiedError:
+                    out.truncate(0)
+                    raise OSError(
+                        "the file changed on the server while downloading; "
+                        "run the same command again to download it anew"
+                    ) from None
+        else:
+            if response.status_code != 206:
+                offset = 0  # the whole file: it changed, or cannot be resumed
+            if response.headers.get("etag"):
+                state.remember_download(
+                    partial, PartialDownload(server, file_url, response.headers["etag"])
+                )
+            progress.start(size, offset)
+            with partial.open("r+b" if offset else "wb") as out:
+                out.truncate(offset)
+                out.seek(offset)
                 for chunk in response.iter_bytes(_READ_CHUNK):
                     out.write(chunk)
                     progress.advance(len(chunk))
-        received = partial.stat().st_size
-        if received != size:
-            raise OSError(f"size mismatch: expected {size} bytes, received {received}")
-        os.replace(partial, target)
-    finally:
+    checksum = _verify(partial, size, meta.get("sha256"))
+    os.replace(partial, target)
+    state.forget_download(partial)
+    return DownloadResult(target, size, direct, resumed_from=offset, checksum=checksum)
+
+
+def _resumable(
+    saved: PartialDownload | None, partial: Path, server: str, file_url: str, size: int
+) -> tuple[int, str | None]:
+    """Where an earlier run of this download stopped, and the ETag of what it holds."""
+    if saved is None or (saved.server, saved.file_url) != (server, file_url):
+        return 0, None
+    try:
+        held = partial.stat().st_size
+    except FileNotFoundError:
+        return 0, None
+    return (held, saved.etag) if 0 < held <= size else (0, None)
+
+
+def _fetch_ranges(
+    blob: BlobClient,
+    etag: str,
+    out: BinaryIO,
+    start: int,
+    size: int,
+    progress: Progress,
+    concurrency: int,
+) -> None:
+    """Fetch [start, size) in parallel ranges but write them in order, so the file on disk is
+    always a prefix of the blob (resumable from its size). Each range must still be `etag`."""
+
+    def fetch(offset: int) -> bytes:
+        length = min(_GET_CHUNK, size - offset)
+        downloader = blob.download_blob(
+            offset=offset, length=length, etag=etag, match_condition=MatchConditions.IfNotModified
+        )
+        return downloader.readall()
+
+    offsets = iter(range(start, size, _GET_CHUNK))
+    pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
+    try:
+        window = deque(pool.submit(fetch, offset) for offset in islice(offsets, concurrency))
+        while window:
+            data = window.popleft().result()
+            out.write(data)
+            progress.advance(len(data))
+            following = next(offsets, None)
+            if following is not None:
+                window.append(pool.submit(fetch, following))
+    except BaseException:
+        # Ctrl-C or a failed range: return at once; ranges in flight are dropped (not written).
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _verify(partial: Path, size: int, sha256: object) -> bool:
+    """Check the size, and the SHA-256 when the server gave one; a mismatch starts over."""
+    received = partial.stat().st_size
+    problem = None
+    if received != size:
+        problem = f"size mismatch: expected {size} bytes, received {received}"
+    elif isinstance(sha256, str) and sha256 and file_sha256(partial) != sha256.lower():
+        problem = "checksum mismatch: the file's SHA-256 is not the server's"
+    if problem is not None:
         partial.unlink(missing_ok=True)
-    return DownloadResult(target, size, direct)
+        raise OSError(f"{problem}; run the same command again to download it anew")
+    return isinstance(sha256, str) and bool(sha256)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        for block in iter(lambda: source.read(_READ_CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _is_blob_sas(url: str) -> bool:
     query = parse_qs(urlsplit(url).query)
     return "sig" in query and query.get("sr") == ["b"]
-
-
-def _hook(progress: Progress) -> Callable[[int, int | None], None]:
-    seen = 0
-
-    def hook(current: int, total: int | None) -> None:
-        nonlocal seen
-        progress.advance(current - seen)
-        seen = current
-
-    return hook

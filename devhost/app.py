@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from devhost.cors import Cors
 from devhost.limits import HeaderLimits
 
 logger = logging.getLogger(__name__)
@@ -108,14 +109,17 @@ def build_app(app: func.FunctionApp, host_json: Path) -> Starlette:
     prefix = route_prefix(host_json)
     routes: list[Route] = []
     others: dict[str, Any] = {}
-    for function in app.get_functions():
+    functions = app.get_functions()
+    for function in functions:
         if function.is_http_function():
             for route in _http_routes(function, prefix):
-                logger.info(
+                logger.debug(
                     "%s: %s %s", route.name, ",".join(sorted(route.methods or [])), route.path
                 )
                 routes.append(route)
         else:
             others[str(function.get_function_name())] = function
     routes.append(_admin_route(others))
-    return Starlette(routes=routes, middleware=[Middleware(HeaderLimits)])
+    served = Starlette(routes=routes, middleware=[Middleware(HeaderLimits), Middleware(Cors)])
+    served.state.functions = [str(f.get_function_name()) for f in functions]
+    return served

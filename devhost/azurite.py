@@ -10,8 +10,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from azure.storage.blob import BlobServiceClient, CorsRule
-
 ROOT = Path(__file__).resolve().parent.parent
 AZURITE_JS = ROOT / "node_modules" / "azurite" / "dist" / "src" / "azurite.js"
 # Azurite's well-known development account; it is public and only ever valid against Azurite.
@@ -51,8 +49,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start(ports: AzuritePorts, *, location: Path | None = None) -> subprocess.Popen[bytes]:
-    """Start Azurite; in memory unless `location` is given. Returns once every port answers."""
+def start(
+    ports: AzuritePorts, *, location: Path | None = None, wait: bool = True
+) -> subprocess.Popen[bytes]:
+    """Start Azurite; in memory unless `location` is given. Returns once every port answers,
+    or at once with `wait=False` (then call `wait_until_ready`)."""
     node = shutil.which("node")
     if node is None or not AZURITE_JS.exists():
         raise RuntimeError("Azurite is not installed: run `make install` (needs Node.js)")
@@ -71,15 +72,23 @@ def start(ports: AzuritePorts, *, location: Path | None = None) -> subprocess.Po
         location.mkdir(parents=True, exist_ok=True)
         args += ["--location", str(location)]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        _wait_for(ports, process)
-    except BaseException:
-        stop(process)
-        raise
+    if wait:
+        wait_until_ready(ports, process)
     return process
 
 
-def _wait_for(ports: AzuritePorts, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+def wait_until_ready(
+    ports: AzuritePorts, process: subprocess.Popen[bytes], timeout: float = 30
+) -> None:
+    """Return once every port answers; stop Azurite and raise if it exits or never does."""
+    try:
+        _wait_for(ports, process, timeout)
+    except BaseException:
+        stop(process)
+        raise
+
+
+def _wait_for(ports: AzuritePorts, process: subprocess.Popen[bytes], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     for port in (ports.blob, ports.queue, ports.table):
         while True:
@@ -110,6 +119,8 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 def allow_browser_origins(ports: AzuritePorts, origins: list[str]) -> None:
     """CORS on the Blob service as infra/ sets it in Azure, so the page can PUT blocks to it."""
+    # Imported here: `make run` starts Azurite before it pays for importing the SDK.
+    from azure.storage.blob import BlobServiceClient, CorsRule
 
     rule = CorsRule(
         allowed_origins=origins,

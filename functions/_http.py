@@ -28,6 +28,10 @@ observability.install_record_factory()
 Handler = Callable[[Request], Awaitable[Response]]
 Body = TypeVar("Body", bound=RequestBody)
 
+# Response headers a browser app on an allowed origin (CORS_ALLOWED_ORIGINS) may read. The
+# platform's CORS has no setting for them, so the app names them in its answers to those origins.
+EXPOSED_HEADERS = "X-Url-Delete, Retry-After, X-Request-Id"
+
 
 def json_response(
     body: BaseModel | dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
@@ -56,6 +60,8 @@ def handle_errors(handler: Handler) -> Handler:
         started = time.perf_counter()
         response = await _answer(handler, req)
         response.headers["X-Request-Id"] = request_id
+        if req.headers.get("origin") in get_settings().cors_allowed_origins:
+            response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
         # Never the URL: query strings carry delete keys, paths carry file links.
         logger.info(
             "%s %s -> %d",

@@ -93,6 +93,9 @@ param maxDirectUploadBytes int = 53687091200
 @maxValue(604800)
 param uploadSasTtlSeconds int = 3600
 
+@description('CORS_ALLOWED_ORIGINS: comma-separated origins of browser apps that may call the API (exact, e.g. https://app.example). Empty: none. Sets the function app\'s CORS too.')
+param corsAllowedOrigins string = ''
+
 @description('Scan uploads with Microsoft Defender for Storage (extra cost); the app then serves only files scanned clean.')
 param enableMalwareScanning bool = false
 

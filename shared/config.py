@@ -4,29 +4,39 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from urllib.parse import urlsplit
 
 from shared.http.params import is_true
 
 _MIN_SECRET_CHARS = 32
 _MAX_SAS_TTL_SECONDS = 7 * 86_400
+_S = "seconds"
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+# The contract's request limits: the defaults, so Azure enforces them unless told otherwise.
+CONTRACT_UPLOADS_PER_MINUTE = 2
+CONTRACT_AUTH_REQUESTS_PER_MINUTE = 10
 
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the key."""
 
 
-def _int(env: Mapping[str, str], key: str, default: int, *, minimum: int = 0) -> int:
+def _int(
+    env: Mapping[str, str], key: str, default: int, *, minimum: int = 0, unit: str = ""
+) -> int:
+    """A whole number; `unit` ("bytes", "seconds") names what it counts in the error message."""
     raw = env.get(key, "").strip()
     if not raw:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{key} must be a whole number, got {raw!r}") from None
+    expected = f"a whole number of {unit}" if unit else "a whole number"
+    if not _WHOLE_NUMBER.fullmatch(raw):
+        raise SettingsError(f"{key} must be {expected}, got {raw!r}")
+    value = int(raw)
     if value < minimum:
-        raise SettingsError(f"{key} must be at least {minimum}, got {value}")
+        raise SettingsError(f"{key} must be {expected}, at least {minimum}, got {raw!r}")
     return value
 
 
@@ -41,6 +51,27 @@ def _bool(env: Mapping[str, str], key: str) -> bool:
 
 def _str(env: Mapping[str, str], key: str, default: str = "") -> str:
     return env.get(key, "").strip() or default
+
+
+def _origins(env: Mapping[str, str], key: str) -> tuple[str, ...]:
+    """Comma-separated exact origins (`https://app.example`, `http://localhost:5173`)."""
+    origins = []
+    for item in env.get(key, "").split(","):
+        raw = item.strip()
+        if not raw:
+            continue
+        parts = urlsplit(raw.rstrip("/"))
+        exact = (
+            parts.scheme in ("http", "https")
+            and parts.hostname
+            and not (parts.path or parts.query or parts.fragment or parts.username)
+        )
+        if not exact:
+            raise SettingsError(
+                f"{key} must be comma-separated origins like https://app.example, got {raw!r}"
+            )
+        origins.append(f"{parts.scheme}://{parts.netloc}".lower())
+    return tuple(origins)
 
 
 @dataclass(frozen=True)
@@ -68,6 +99,9 @@ class Settings:
     max_files_per_user: int
     max_direct_upload_bytes: int
     upload_sas_ttl_seconds: int
+    # Browser apps on these origins may call the API (CORS); empty: none. In Azure the platform
+    # applies it (infra/ sets siteConfig.cors from the same parameter), locally devhost/cors.py.
+    cors_allowed_origins: tuple[str, ...]
     running_in_azure: bool
 
     @classmethod
@@ -78,24 +112,37 @@ class Settings:
             storage_blob_endpoint=_str(env, "STORAGE_BLOB_ENDPOINT"),
             storage_table_endpoint=_str(env, "STORAGE_TABLE_ENDPOINT"),
             azure_client_id=_str(env, "AZURE_CLIENT_ID"),
-            max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", 104_857_600, minimum=1),
-            default_ttl_seconds=_int(env, "DEFAULT_TTL_SECONDS", 604_800, minimum=1),
-            max_ttl_seconds=_int(env, "MAX_TTL_SECONDS", 2_592_000, minimum=1),
+            max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", 104_857_600, minimum=1, unit="bytes"),
+            default_ttl_seconds=_int(env, "DEFAULT_TTL_SECONDS", 604_800, minimum=1, unit=_S),
+            max_ttl_seconds=_int(env, "MAX_TTL_SECONDS", 2_592_000, minimum=1, unit=_S),
             public_base_url=_str(env, "PUBLIC_BASE_URL").rstrip("/"),
             cleanup_schedule=_str(env, "CLEANUP_SCHEDULE", "0 */5 * * * *"),
             jwt_secret=_str(env, "JWT_SECRET"),
-            access_token_ttl_seconds=_int(env, "ACCESS_TOKEN_TTL_SECONDS", 86_400, minimum=1),
-            bot_token_ttl_seconds=_int(env, "BOT_TOKEN_TTL_SECONDS", 15_552_000, minimum=1),
-            upload_rate_limit_per_minute=_int(env, "UPLOAD_RATE_LIMIT_PER_MINUTE", 2, minimum=1),
-            auth_rate_limit_per_minute=_int(env, "AUTH_RATE_LIMIT_PER_MINUTE", 10, minimum=1),
-            rate_limit_window_seconds=_int(env, "RATE_LIMIT_WINDOW_SECONDS", 60, minimum=1),
+            access_token_ttl_seconds=_int(
+                env, "ACCESS_TOKEN_TTL_SECONDS", 86_400, minimum=1, unit=_S
+            ),
+            bot_token_ttl_seconds=_int(
+                env, "BOT_TOKEN_TTL_SECONDS", 15_552_000, minimum=1, unit=_S
+            ),
+            upload_rate_limit_per_minute=_int(
+                env, "UPLOAD_RATE_LIMIT_PER_MINUTE", CONTRACT_UPLOADS_PER_MINUTE, minimum=1
+            ),
+            auth_rate_limit_per_minute=_int(
+                env, "AUTH_RATE_LIMIT_PER_MINUTE", CONTRACT_AUTH_REQUESTS_PER_MINUTE, minimum=1
+            ),
+            rate_limit_window_seconds=_int(
+                env, "RATE_LIMIT_WINDOW_SECONDS", 60, minimum=1, unit=_S
+            ),
             malware_scanning=_bool(env, "MALWARE_SCANNING"),
             buffer_history=_int(env, "BUFFER_HISTORY", 10, minimum=1),
-            buffer_ttl_seconds=_int(env, "BUFFER_TTL_SECONDS", 7_200, minimum=1),
+            buffer_ttl_seconds=_int(env, "BUFFER_TTL_SECONDS", 7_200, minimum=1, unit=_S),
             # 0: no limit.
             max_files_per_user=_int(env, "MAX_FILES_PER_USER", 0, minimum=0),
-            max_direct_upload_bytes=_int(env, "MAX_DIRECT_UPLOAD_BYTES", 53_687_091_200, minimum=1),
-            upload_sas_ttl_seconds=_int(env, "UPLOAD_SAS_TTL_SECONDS", 3_600, minimum=1),
+            max_direct_upload_bytes=_int(
+                env, "MAX_DIRECT_UPLOAD_BYTES", 53_687_091_200, minimum=1, unit="bytes"
+            ),
+            upload_sas_ttl_seconds=_int(env, "UPLOAD_SAS_TTL_SECONDS", 3_600, minimum=1, unit=_S),
+            cors_allowed_origins=_origins(env, "CORS_ALLOWED_ORIGINS"),
             # The platform sets WEBSITE_INSTANCE_ID on every Azure instance.
             running_in_azure=bool(_str(env, "WEBSITE_INSTANCE_ID")),
         )
@@ -151,3 +198,15 @@ def setting_names() -> frozenset[str]:
 def get_settings() -> Settings:
     """The process-wide settings, read on first use."""
     return Settings.from_env()
+
+
+def require_settings() -> Settings:
+    """The settings, or exit with one line naming the bad setting (no traceback, status 1).
+
+    function_app.py calls it on import, so a malformed value stops the host starting instead of
+    failing every request with a 500.
+    """
+    try:
+        return get_settings()
+    except SettingsError as error:
+        raise SystemExit(f"error: {error}") from None

@@ -8,6 +8,8 @@ const BLOCK_ATTEMPTS = 3;
 const SPEED_WINDOW_MS = 2000;
 const TOKEN_KEY = "fileshare.token";
 const USER_KEY = "fileshare.username";
+const UPLOADS_KEY = "fileshare.uploads";
+const DEFAULT_RETRY_AFTER = 5; // seconds, when a 429 names none
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -85,11 +87,39 @@ async function copyText(text, button) {
 // Errors: every failure becomes one clear sentence, from the API's JSON `message` when it has one.
 
 class ApiError extends Error {
-  constructor(status, message, { auth = false } = {}) {
+  constructor(status, message, { auth = false, retryAfter = null } = {}) {
     super(message);
     this.status = status;
     this.auth = auth;
+    this.retryAfter = retryAfter;
   }
+}
+
+// Seconds a 429's Retry-After asks for (at least 1).
+function retrySeconds(retryAfter) {
+  const wait = Number.parseInt(retryAfter || "", 10);
+  return Number.isFinite(wait) ? Math.max(1, wait) : DEFAULT_RETRY_AFTER;
+}
+
+// Waits `seconds`, calling show(left) each second; resolves early (false) when cancelled() says.
+function countDown(seconds, show, cancelled = () => false) {
+  return new Promise((resolve) => {
+    let left = seconds;
+    const tick = () => {
+      if (cancelled()) {
+        clearInterval(timer);
+        resolve(false);
+      } else if (left <= 0) {
+        clearInterval(timer);
+        resolve(true);
+      } else {
+        show(left);
+        left -= 1;
+      }
+    };
+    const timer = setInterval(tick, 1000);
+    tick();
+  });
 }
 
 class Cancelled extends Error {
@@ -113,9 +143,8 @@ function describeError(status, text, retryAfter) {
     case 413:
       return new ApiError(413, `Too large: ${message || "the file exceeds the size limit"}.`);
     case 429: {
-      const wait = Number.parseInt(retryAfter || "", 10);
-      const when = Number.isFinite(wait) ? `in ${wait} second${wait === 1 ? "" : "s"}` : "shortly";
-      return new ApiError(429, `Too many requests: try again ${when}.`);
+      const wait = retrySeconds(retryAfter);
+      return new ApiError(429, `Too many requests: try again in ${wait} s.`, { retryAfter: wait });
     }
     default:
       if (status >= 500) {
@@ -160,7 +189,9 @@ const session = {
   },
 };
 
-async function api(method, path, { json, body, headers = {}, auth = true } = {}) {
+// fetch against the API. A 429 is not an error: the notice counts down the server's
+// Retry-After, then the request goes again (unless `waitOut` is false: the caller shows it).
+async function api(method, path, { json, body, headers = {}, auth = true, waitOut = true } = {}) {
   const sent = new Headers(headers);
   if (auth && session.token) sent.set("Authorization", `Bearer ${session.token}`);
   if (json !== undefined) {
@@ -168,16 +199,24 @@ async function api(method, path, { json, body, headers = {}, auth = true } = {})
     body = JSON.stringify(json);
   }
   if (!sent.has("Accept")) sent.set("Accept", "application/json");
-  let response;
-  try {
-    response = await fetch(path, { method, headers: sent, body, cache: "no-store" });
-  } catch {
-    throw describeError(0, "", null);
+  for (;;) {
+    let response;
+    try {
+      response = await fetch(path, { method, headers: sent, body, cache: "no-store" });
+    } catch {
+      throw describeError(0, "", null);
+    }
+    if (response.status === 429 && waitOut) {
+      await countDown(retrySeconds(response.headers.get("Retry-After")),
+        (left) => notice.show(`Too many requests right now: retrying in ${left} s…`));
+      notice.clear();
+      continue;
+    }
+    if (!response.ok) {
+      throw describeError(response.status, await response.text(), response.headers.get("Retry-After"));
+    }
+    return response;
   }
-  if (!response.ok) {
-    throw describeError(response.status, await response.text(), response.headers.get("Retry-After"));
-  }
-  return response;
 }
 
 async function apiJson(method, path, options) {
@@ -337,14 +376,59 @@ function uploadOptions() {
   };
 }
 
+// The uploads list survives a reload: links and delete keys of finished uploads, and enough of an
+// unfinished one (its direct-upload grant) to resume it once the same file is chosen again. Kept
+// in localStorage, like the login token, until the user clears it or the file expires.
+const savedUploads = {
+  all() {
+    try {
+      const list = JSON.parse(localStorage.getItem(UPLOADS_KEY) || "[]");
+      return Array.isArray(list) ? list : [];
+    } catch {
+      return [];
+    }
+  },
+  write(list) {
+    if (list.length) localStorage.setItem(UPLOADS_KEY, JSON.stringify(list));
+    else localStorage.removeItem(UPLOADS_KEY);
+    renderUploadsHead();
+  },
+  put(record) {
+    const list = savedUploads.all().filter((item) => item.id !== record.id);
+    const at = savedUploads.all().findIndex((item) => item.id === record.id);
+    list.splice(at < 0 ? 0 : at, 0, record); // a new upload goes first, as on the page
+    savedUploads.write(list);
+  },
+  forget(id) {
+    savedUploads.write(savedUploads.all().filter((item) => item.id !== id));
+  },
+};
+
+function newId() {
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
 class Upload {
-  constructor(file, options) {
+  // `file` is a File, or for an upload restored after a reload the record saved for it.
+  constructor(file, options, { restored = null } = {}) {
     this.file = file;
     this.options = options;
     this.aborts = [];
     this.cancelled = false;
     this.samples = [];
+    this.id = restored ? restored.id : newId();
+    this.grant = restored && restored.grant ? { ...restored.grant } : null;
+    this.body = restored ? restored.result : null;
     this.build();
+  }
+
+  record(state) {
+    const { name, size, lastModified } = this.file;
+    return {
+      id: this.id, name, size, lastModified, options: this.options, state,
+      grant: this.grant ? { file_url: this.grant.file_url, key: this.grant.key } : null,
+      result: this.body,
+    };
   }
 
   build() {
@@ -356,16 +440,23 @@ class Upload {
     this.retryButton = h("button", { type: "button", text: "Retry", hidden: true, onclick: () => this.start() });
     this.removeButton = h("button", {
       type: "button", text: "Remove", hidden: true, "aria-label": `Remove ${file.name} from the list`,
-      onclick: () => this.el.remove(),
+      onclick: () => this.remove(),
     });
+    // After a reload the browser no longer holds the file: the user picks it again to resume.
+    const again = h("input", { type: "file", class: "visually-hidden", id: `again-${this.id}` });
+    again.addEventListener("change", () => {
+      if (again.files.length) this.resumeWith(again.files[0]);
+      again.value = "";
+    });
+    this.againLabel = h("label", { for: `again-${this.id}`, class: "button primary", hidden: true, text: "Choose the file again" });
     this.result = h("div", { class: "result", hidden: true });
-    this.el = h("li", { class: "upload" },
+    this.el = h("li", { class: "upload", "data-id": this.id },
       h("div", { class: "row spread" },
         h("span", { class: "name", text: file.name }),
         h("span", { class: "muted", text: formatBytes(file.size) })),
       this.progress,
       h("div", { class: "row spread" }, this.status, this.speed),
-      h("div", { class: "row" }, this.cancelButton, this.retryButton, this.removeButton),
+      h("div", { class: "row" }, this.cancelButton, this.retryButton, again, this.againLabel, this.removeButton),
       this.result);
   }
 
@@ -373,9 +464,30 @@ class Upload {
     this.el.dataset.state = state;
     this.status.textContent = message;
     this.status.classList.toggle("error-text", state === "failed");
-    this.cancelButton.hidden = state !== "uploading";
+    const busy = state === "uploading" || state === "waiting";
+    this.cancelButton.hidden = !busy;
     this.retryButton.hidden = !((state === "failed" && retryable) || state === "cancelled");
-    this.removeButton.hidden = state === "uploading";
+    this.againLabel.hidden = state !== "interrupted";
+    this.removeButton.hidden = busy;
+    // What a reload should bring back: finished links, and uploads that can still be resumed.
+    if (state === "deleted" || (state === "failed" && !retryable)) savedUploads.forget(this.id);
+    else savedUploads.put(this.record(state));
+  }
+
+  // A finished upload's entry holds its delete key: removing it asks first.
+  remove() {
+    if (this.body && !window.confirm(`Remove ${this.file.name} from this list? Its delete key will be forgotten; the file stays online until it expires.`)) return;
+    savedUploads.forget(this.id);
+    this.el.remove();
+  }
+
+  resumeWith(file) {
+    if (file.name !== this.file.name || file.size !== this.file.size) {
+      this.status.textContent = `That is not ${this.file.name} (${formatBytes(this.file.size)}): choose the same file.`;
+      return;
+    }
+    this.file = file;
+    this.start();
   }
 
   report(loaded, total) {
@@ -399,12 +511,22 @@ class Upload {
     this.progress.value = 0;
     this.speed.textContent = "";
     this.setState("uploading", "Starting…");
-    const started = performance.now();
+    let started = performance.now();
     try {
-      const body = this.file.size > DIRECT_THRESHOLD ? await this.direct() : await this.relay();
+      let body = null;
+      while (body === null) {
+        try {
+          body = this.file.size > DIRECT_THRESHOLD ? await this.direct() : await this.relay();
+        } catch (error) {
+          if (!(error instanceof ApiError) || error.status !== 429 || this.cancelled) throw error;
+          await this.waitOut(error.retryAfter);
+          started = performance.now();
+        }
+      }
       const seconds = (performance.now() - started) / 1000;
       this.progress.value = 1;
       this.speed.textContent = seconds > 0 ? `${formatBytes(Math.round(this.file.size / seconds))}/s average` : "";
+      this.body = body;
       this.setState("done", "Uploaded");
       this.showResult(body);
     } catch (error) {
@@ -425,6 +547,17 @@ class Upload {
   cancel() {
     this.cancelled = true;
     for (const abort of this.aborts) abort();
+  }
+
+  // The server said 429: count its Retry-After down on the entry, then the caller tries again.
+  async waitOut(seconds) {
+    this.progress.value = 0;
+    this.speed.textContent = "";
+    const waited = await countDown(seconds,
+      (left) => this.setState("waiting", `Rate limited by the server: retrying in ${left} s`),
+      () => this.cancelled);
+    if (!waited) throw new Cancelled();
+    this.setState("uploading", "Retrying…");
   }
 
   query() {
@@ -508,7 +641,9 @@ class Upload {
     };
     if (this.options.expiresIn) request.expires_in = Number(this.options.expiresIn);
     if (this.options.maxDownloads) request.max_downloads = Number(this.options.maxDownloads);
-    this.grant = await apiJson("POST", "/api/uploads", { json: request });
+    // A 429 here is counted down on this upload's entry, where Cancel can stop the wait.
+    this.grant = await apiJson("POST", "/api/uploads", { json: request, waitOut: false });
+    savedUploads.put(this.record(this.el.dataset.state)); // resumable after a reload from now on
     return { grant: this.grant, held };
   }
 
@@ -552,8 +687,10 @@ class Upload {
     copyButton.addEventListener("click", () => copyText(link, copyButton));
     const deleteButton = h("button", { type: "button", class: "danger", text: "Delete now" });
     deleteButton.addEventListener("click", async () => {
+      if (!window.confirm(`Delete ${this.file.name}? The link stops working for everyone.`)) return;
       try {
         await api("DELETE", `/api/delete/${encodeURIComponent(body.file_url)}?key=${encodeURIComponent(body.key)}`);
+        this.body = null;
         this.setState("deleted", "Deleted");
         this.result.hidden = true;
       } catch (error) {
@@ -598,6 +735,46 @@ function addFiles(fileList) {
   }
 }
 
+// Entries saved before the reload: finished ones with their link and delete key (until they
+// expire), unfinished ones waiting for their file to be chosen again.
+function restoreUploads() {
+  const now = Date.now();
+  const kept = savedUploads.all().filter((item) => !(item.result && item.result.expires_at && new Date(item.result.expires_at).getTime() <= now));
+  savedUploads.write(kept);
+  for (const item of kept) {
+    const upload = new Upload({ name: item.name, size: item.size, lastModified: item.lastModified }, item.options || {}, { restored: item });
+    $("#uploads").append(upload.el);
+    if (item.result) {
+      upload.progress.value = 1;
+      upload.setState("done", "Uploaded");
+      upload.showResult(item.result);
+    } else {
+      const how = item.grant ? "choose the same file to resume where it stopped" : "choose the same file to upload it again";
+      upload.setState("interrupted", `Interrupted by leaving the page: ${how}.`);
+    }
+  }
+}
+
+function renderUploadsHead() {
+  const count = savedUploads.all().length;
+  $("#uploads-head").hidden = count === 0;
+  $("#uploads-kept").textContent = `${count} upload${count === 1 ? "" : "s"} kept in this browser.`;
+}
+
+function clearUploads() {
+  const kept = savedUploads.all().filter((item) => {
+    const el = document.querySelector(`.upload[data-id="${CSS.escape(item.id)}"]`);
+    return el && (el.dataset.state === "uploading" || el.dataset.state === "waiting");
+  });
+  const forgotten = savedUploads.all().length - kept.length;
+  if (!forgotten) return;
+  if (!window.confirm(`Forget ${forgotten} upload${forgotten === 1 ? "" : "s"} and ${forgotten === 1 ? "its" : "their"} delete key${forgotten === 1 ? "" : "s"} in this browser? The files stay online until they expire.`)) return;
+  for (const el of document.querySelectorAll(".upload")) {
+    if (!kept.some((item) => item.id === el.dataset.id)) el.remove();
+  }
+  savedUploads.write(kept);
+}
+
 function setUpDropZone(zone, onFiles) {
   zone.addEventListener("dragover", (event) => {
     event.preventDefault();
@@ -620,6 +797,9 @@ function setUpShare() {
   setUpDropZone($("#drop"), addFiles);
   const oneTime = $("#one-time");
   oneTime.addEventListener("change", () => { $("#max-downloads").disabled = oneTime.checked; });
+  $("#clear-uploads").addEventListener("click", clearUploads);
+  restoreUploads();
+  renderUploadsHead();
   // A file dropped anywhere on the Share panel should not navigate away from the page.
   window.addEventListener("dragover", (event) => event.preventDefault());
   window.addEventListener("drop", (event) => event.preventDefault());
@@ -675,6 +855,7 @@ function renderFile(file) {
       h("span", { class: "downloads", text: "… downloads" })),
     h("div", { class: "row" }, copy, remove));
   remove.addEventListener("click", async () => {
+    if (!window.confirm(`Delete ${name}? The link stops working for everyone.`)) return;
     try {
       await api("DELETE", `/api/delete/${encodeURIComponent(file.file_url)}?key=${encodeURIComponent(file.key)}`);
       item.remove();

@@ -89,6 +89,9 @@ param maxDirectUploadBytes int
 @description('UPLOAD_SAS_TTL_SECONDS: lifetime of a direct upload\'s SAS.')
 param uploadSasTtlSeconds int
 
+@description('CORS_ALLOWED_ORIGINS: comma-separated origins of browser apps that may call the API; empty: none.')
+param corsAllowedOrigins string
+
 @description('MALWARE_SCANNING: Defender for Storage scans uploads; the app waits for a clean result.')
 param enableMalwareScanning bool
 
@@ -134,6 +137,12 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
+      // The platform answers preflights and allows these origins (any method and header); the
+      // app reads the same list as CORS_ALLOWED_ORIGINS.
+      cors: {
+        allowedOrigins: (empty(corsAllowedOrigins)) ? [] : map(split(corsAllowedOrigins, ','), origin => trim(origin))
+        supportCredentials: false
+      }
     }
     functionAppConfig: {
       deployment: {

@@ -20,10 +20,11 @@ _TYPES = {
     "download.html": "text/html; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
+    "download.js": "text/javascript; charset=utf-8",
     "icon.svg": "image/svg+xml",
 }
 # What GET /static/{name} may serve; the HTML files are pages, served by their own routes.
-STATIC = frozenset({"app.css", "app.js", "icon.svg"})
+STATIC = frozenset({"app.css", "app.js", "download.js", "icon.svg"})
 
 
 @dataclass(frozen=True)

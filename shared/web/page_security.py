@@ -54,9 +54,10 @@ def app_page_headers(settings: Settings) -> dict[str, str]:
 
 
 def download_page_headers() -> dict[str, str]:
-    """The share-link page: no script at all, a form that posts back to itself."""
+    """The share-link page: a form that posts back to itself, and only its own small script
+    (which says when the link is used up)."""
     policy = (
-        "default-src 'none'; style-src 'self'; img-src 'self'; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
     return {**_with_companions(policy), "X-Robots-Tag": "noindex, nofollow"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,12 +12,12 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from tests.utils.accounts import auth, create_group, new_username, register
-from tests.utils.browser import PHONE, choose_files, log_in, screenshot
+from tests.utils.accounts import PASSWORD, auth, create_group, new_username, register
+from tests.utils.browser import PHONE, choose_files, log_in, screenshot, share_through_page
 from tests.utils.files import upload
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page, Request
+    from playwright.sync_api import BrowserContext, Dialog, Page, Request
 
     NewContext = Callable[..., BrowserContext]
 
@@ -299,23 +300,161 @@ def test_page_fits_a_phone_screen(new_context: NewContext) -> None:
     screenshot(page, "09-share-phone")
 
 
-def test_rate_limited_upload_says_when_to_retry(
-    page: Page, tmp_path: Path, settings_env: dict[str, str]
+def test_files_dropped_beyond_the_rate_limit_wait_with_a_countdown_then_upload(
+    page: Page, client: httpx.Client, tmp_path: Path, settings_env: dict[str, str]
 ) -> None:
-    path, _ = _file(tmp_path, "one more.txt", 100)
-    settings_env["UPLOAD_RATE_LIMIT_PER_MINUTE"] = "1"
-    settings_env["RATE_LIMIT_WINDOW_SECONDS"] = "3600"
+    paths = [_file(tmp_path, f"photo {n}.jpg", 1000 + n)[0] for n in range(3)]
+    window = 4
+    settings_env["UPLOAD_RATE_LIMIT_PER_MINUTE"] = "2"
+    settings_env["RATE_LIMIT_WINDOW_SECONDS"] = str(window)
     page.goto("/")
+    time.sleep(window - time.time() % window)  # windows start at multiples of their length
 
-    for _ in range(2):
-        choose_files(page, "#file-input", path)
-    failed = page.locator(".upload[data-state=failed]").first  # the second, at least
-    failed.wait_for()
-
-    assert re.fullmatch(
-        r"Too many requests: try again in \d+ seconds?\.", failed.locator(".status").inner_text()
+    choose_files(page, "#file-input", *paths)
+    waiting = page.locator(".upload[data-state=waiting]")
+    waiting.wait_for()
+    status = waiting.locator(".status").inner_text()
+    screenshot(page, "10-share-rate-limited")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.upload')].every((u) => u.dataset.state === 'done')",
+        timeout=3 * window * 1000,
     )
-    assert failed.locator("button:text('Retry')").is_visible()
+
+    assert re.fullmatch(r"Rate limited by the server: retrying in \d+ s", status)
+    links = page.locator(".upload .link").evaluate_all("(inputs) => inputs.map((i) => i.value)")
+    assert len(links) == 3
+    assert sorted(len(client.get(link).content) for link in links) == [1000, 1001, 1002]
+
+
+def test_login_beyond_the_rate_limit_waits_with_a_countdown_then_signs_in(
+    page: Page, client: httpx.Client, settings_env: dict[str, str]
+) -> None:
+    username, _ = register(client)
+    window = 4
+    settings_env["AUTH_RATE_LIMIT_PER_MINUTE"] = "1"
+    settings_env["RATE_LIMIT_WINDOW_SECONDS"] = str(window)
+    page.goto("/")
+    page.click("#tab-account")
+    page.fill("#login-username", username)
+    page.fill("#login-password", PASSWORD)
+    time.sleep(window - time.time() % window)  # windows start at multiples of their length
+    client.post("/api/login", json={"username": username, "password": PASSWORD})
+
+    page.click("#login-button")
+    page.wait_for_selector(
+        ".notice:text-matches('Too many requests right now: retrying in [0-9]+ s')"
+    )
+    page.wait_for_selector("body.signed-in", timeout=3 * window * 1000)
+
+    assert page.inner_text("#who-name") == username
+
+
+def test_reload_keeps_links_and_delete_keys_until_the_list_is_cleared(
+    page: Page, client: httpx.Client, tmp_path: Path
+) -> None:
+    path, content = _file(tmp_path, "kept.txt", 2000)
+    link = share_through_page(page, path)
+    delete_link = page.get_attribute(".upload .delete-link", "href")
+
+    page.reload()
+    kept = page.locator(".upload[data-state=done]")
+
+    assert kept.count() == 1
+    assert kept.locator(".link").input_value() == link
+    assert kept.locator(".delete-link").get_attribute("href") == delete_link
+    assert page.inner_text("#uploads-kept") == "1 upload kept in this browser."
+    screenshot(page, "11-share-after-reload")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("#clear-uploads")
+    assert kept.count() == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#clear-uploads")
+    assert page.locator(".upload").count() == 0
+    assert page.is_hidden("#uploads-head")
+    page.reload()
+    assert page.locator(".upload").count() == 0
+    assert client.get(link).content == content  # forgetting is not deleting
+
+
+def test_direct_upload_interrupted_by_a_reload_resumes_once_the_file_is_chosen_again(
+    page: Page, client: httpx.Client, tmp_path: Path
+) -> None:
+    path, content = _file(tmp_path, "film.mp4", 20 * MIB)  # 3 blocks of at most 8 MiB
+    blocks: list[str] = []
+
+    def record_block(request: Request) -> None:
+        response = request.response()
+        if "comp=block&" in request.url and response is not None and response.status == 201:
+            blocks.append(request.url.split("blockid=")[1])
+
+    page.on("requestfinished", record_block)
+    page.goto("/")
+    _throttle_uploads(page, 12 * MIB)
+    choose_files(page, "#file-input", path)
+    page.wait_for_event("requestfinished", lambda request: "comp=block&" in request.url)
+    before = set(blocks)
+
+    page.reload()
+    interrupted = page.locator(".upload[data-state=interrupted]")
+    interrupted.wait_for()
+    assert "choose the same file to resume where it stopped" in interrupted.inner_text()
+    screenshot(page, "12-share-interrupted")
+    blocks.clear()
+    page.set_input_files(".upload input[type=file]", str(path))
+    page.wait_for_selector(".upload[data-state=done]", timeout=20_000)
+
+    assert before
+    assert not before & set(blocks)
+    assert client.get(page.input_value(".upload .link")).content == content
+
+
+def test_delete_asks_first_and_only_then_deletes(
+    page: Page, client: httpx.Client, tmp_path: Path
+) -> None:
+    path, _ = _file(tmp_path, "draft.txt", 300)
+    link = share_through_page(page, path)
+    questions: list[str] = []
+
+    def answer(accept: bool) -> Callable[[Dialog], None]:
+        def respond(dialog: Dialog) -> None:
+            questions.append(dialog.message)
+            if accept:
+                dialog.accept()
+            else:
+                dialog.dismiss()
+
+        return respond
+
+    page.once("dialog", answer(False))
+    page.click(".upload button:text('Delete now')")
+    still_there = client.get(link).status_code
+    page.once("dialog", answer(True))
+    page.click(".upload button:text('Delete now')")
+    page.wait_for_selector(".upload[data-state=deleted]")
+
+    assert still_there == 200
+    assert questions == ["Delete draft.txt? The link stops working for everyone."] * 2
+    assert client.get(link).status_code == 404
+    page.reload()
+    assert page.locator(".upload").count() == 0
+
+
+def test_one_time_page_says_the_link_is_used_after_download(
+    page: Page, client: httpx.Client
+) -> None:
+    body = upload(client, b"once", filename="once.txt", params={"max_downloads": "1"})
+    page.goto(body["file_url_full"])
+
+    with page.expect_download() as download_info:
+        page.click("#download-button")
+    assert Path(download_info.value.path()).read_bytes() == b"once"
+
+    assert page.inner_text("#download-notice") == (
+        "Your download has started. This link is now used up: it will not work again."
+    )
+    assert page.inner_text("#file-left") == "0"
+    assert page.is_disabled("#download-button")
+    screenshot(page, "13-download-page-used")
 
 
 def test_taking_an_empty_buffer_explains_why(new_context: NewContext, client: httpx.Client) -> None:

@@ -357,6 +357,17 @@ def test_numeric_setting_comes_from_a_main_parameter_with_its_default(
     assert main_param_default(param) == default
 
 
+def test_cors_allowed_origins_set_the_app_setting_and_the_platform_cors_alike() -> None:
+    cors = bicep.only("Microsoft.Web/sites").properties["siteConfig"]["cors"]
+
+    assert render(app_settings()["CORS_ALLOWED_ORIGINS"]) == "corsAllowedOrigins"
+    assert "split(corsAllowedOrigins, ,)" in render(cors["allowedOrigins"])
+    assert "empty(corsAllowedOrigins)" in render(cors["allowedOrigins"])
+    assert cors["supportCredentials"] is False
+    assert passed_to(FUNCTION_APP, "corsAllowedOrigins") == "corsAllowedOrigins"
+    assert main_param_default("corsAllowedOrigins") == ""
+
+
 def test_cleanup_schedule_defaults_to_every_five_minutes() -> None:
     assert render(app_settings()["CLEANUP_SCHEDULE"]) == "cleanupSchedule"
     assert passed_to(FUNCTION_APP, "cleanupSchedule") == "cleanupSchedule"

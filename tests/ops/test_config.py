@@ -49,6 +49,53 @@ def test_malformed_values_fail_naming_the_key(env: dict[str, str], key: str) -> 
         Settings.from_env({**AZURITE, **env})
 
 
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"MAX_UPLOAD_BYTES": "100MB"},
+            "MAX_UPLOAD_BYTES must be a whole number of bytes, got '100MB'",
+        ),
+        (
+            {"MAX_TTL_SECONDS": "30d"},
+            "MAX_TTL_SECONDS must be a whole number of seconds, got '30d'",
+        ),
+        ({"BUFFER_HISTORY": "0"}, "BUFFER_HISTORY must be a whole number, at least 1, got '0'"),
+        (
+            {"MAX_UPLOAD_BYTES": "\uff11\uff12"},  # fullwidth digits: int() would take them
+            "MAX_UPLOAD_BYTES must be a whole number of bytes, got '\uff11\uff12'",
+        ),
+    ],
+)
+def test_malformed_number_says_what_the_setting_expects(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({**AZURITE, **env})
+
+    assert str(raised.value) == message
+
+
+def test_cors_origins_are_parsed_into_exact_origins() -> None:
+    settings = Settings.from_env(
+        {**AZURITE, "CORS_ALLOWED_ORIGINS": " https://App.example/ ,http://localhost:5173,"}
+    )
+
+    assert settings.cors_allowed_origins == ("https://app.example", "http://localhost:5173")
+    assert Settings.from_env(AZURITE).cors_allowed_origins == ()
+
+
+@pytest.mark.parametrize("origin", ["*", "app.example", "https://app.example/page", "ftp://a.b"])
+def test_cors_origin_that_is_not_an_exact_origin_is_refused(origin: str) -> None:
+    with pytest.raises(SettingsError, match="CORS_ALLOWED_ORIGINS must be comma-separated origins"):
+        Settings.from_env({**AZURITE, "CORS_ALLOWED_ORIGINS": f"https://ok.example,{origin}"})
+
+
+def test_defaults_keep_the_contract_rate_limits() -> None:
+    settings = Settings.from_env(AZURITE)
+
+    assert settings.upload_rate_limit_per_minute == 2
+    assert settings.auth_rate_limit_per_minute == 10
+
+
 def test_storage_must_be_configured() -> None:
     with pytest.raises(SettingsError, match="STORAGE_CONNECTION_STRING"):
         Settings.from_env({"JWT_SECRET": SECRET})

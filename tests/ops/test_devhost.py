@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
+import re
 import signal
 import socket
 import subprocess
@@ -20,6 +20,7 @@ from starlette.responses import PlainTextResponse, Response
 from devhost.app import build_app, starlette_paths
 from devhost.azurite import free_port
 from tests.utils.server import ROOT, serve
+from tests.utils.settings import app_env
 
 
 def test_every_http_function_is_served_at_its_route(client: httpx.Client) -> None:
@@ -89,13 +90,36 @@ def _port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["-m", "devhost.launch"], ["-m", "devhost"], ["-c", "import function_app"]],
+    ids=["make run", "devhost", "func start's import"],
+)
+def test_malformed_setting_stops_start_up_with_one_line(command: list[str], tmp_path: Path) -> None:
+    env = app_env(
+        MAX_UPLOAD_BYTES="100MB",
+        PORT=str(free_port()),
+        AZURITE_BLOB_PORT=str(free_port()),
+        AZURITE_LOCATION=str(tmp_path / "azurite"),
+    )
+
+    done = subprocess.run(
+        [sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert done.returncode == 1
+    assert done.stderr == "error: MAX_UPLOAD_BYTES must be a whole number of bytes, got '100MB'\n"
+    assert done.stdout == ""
+    assert not (tmp_path / "azurite").exists()  # refused before Azurite started
+
+
 def test_make_run_serves_keeps_data_across_restarts_and_stops_on_sigterm(tmp_path: Path) -> None:
     ports = {
         name: str(free_port())
         for name in ("PORT", "AZURITE_BLOB_PORT", "AZURITE_QUEUE_PORT", "AZURITE_TABLE_PORT")
     }
     env = {
-        **{k: v for k, v in os.environ.items() if k != "STORAGE_CONNECTION_STRING"},
+        **{k: v for k, v in app_env().items() if k != "STORAGE_CONNECTION_STRING"},
         **ports,
         "AZURITE_LOCATION": str(tmp_path / "azurite"),
     }
@@ -120,8 +144,18 @@ def test_make_run_serves_keeps_data_across_restarts_and_stops_on_sigterm(tmp_pat
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
-        assert process.stderr is not None
-        process.stderr.close()
+    assert process.stderr is not None
+    with process.stderr:
+        plain = [line for line in process.stderr.read().decode().splitlines() if line[:1] != "{"]
+    assert plain[:2] == [
+        f"Azurite: blob {ports['AZURITE_BLOB_PORT']}, table {ports['AZURITE_TABLE_PORT']}, "
+        f"data in {tmp_path / 'azurite'}",
+        "Development rate limits: 100000 uploads and 100000 auth requests per minute "
+        "(local.settings.json); Azure keeps the contract's 2 and 10 per minute",
+    ]
+    assert len(plain) == 3
+    summary = rf"Serving \d+ functions on {re.escape(base)}, API docs at /api/docs \(Ctrl-C stops\)"
+    assert re.fullmatch(summary, plain[2])
     assert not _port_open(int(ports["AZURITE_BLOB_PORT"]))
     assert not _port_open(int(ports["PORT"]))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import pytest
 from shared.ops.observability import JsonFormatter, configure_telemetry
 from tests.utils.files import upload
 from tests.utils.server import ROOT
+from tests.utils.settings import app_env
 
 
 def test_request_gets_a_fresh_request_id_header(client: httpx.Client) -> None:
@@ -76,7 +76,7 @@ def test_configure_telemetry_does_nothing_without_connection_string() -> None:
 
 
 def test_function_app_import_does_not_load_telemetry_locally() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("APPLICATIONINSIGHTS_")}
+    env = {k: v for k, v in app_env().items() if not k.startswith("APPLICATIONINSIGHTS_")}
     loaded = subprocess.run(
         [sys.executable, "-c", "import sys, function_app; print('azure.monitor' in sys.modules)"],
         cwd=ROOT,

@@ -500,11 +500,14 @@ def test_api_grants_no_cross_origin_access(client: httpx.Client, method: str) ->
     assert not [h for h in response.headers if h.startswith("access-control-")]
 
 
-def test_infra_allows_blob_cors_only_for_configured_origins() -> None:
+def test_infra_allows_cors_only_for_configured_origins() -> None:
     bicep = "\n".join(p.read_text() for p in (ROOT / "infra").rglob("*.bicep"))
+    function_app = (ROOT / "infra/modules/functionapp.bicep").read_text()
 
     assert not re.search(r"allowedOrigins\s*:\s*\[\s*'\*'", bicep)
-    assert "cors" not in (ROOT / "infra/modules/functionapp.bicep").read_text().lower()
+    # The API's own CORS: only CORS_ALLOWED_ORIGINS (empty by default), never with credentials.
+    assert re.search(r"allowedOrigins: .*split\(corsAllowedOrigins, ','\)", function_app)
+    assert "supportCredentials: false" in function_app
 
 
 # Group authorisation on every group and file route (no IDOR) ---------------------------------

@@ -48,3 +48,11 @@ def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
 
 def choose_files(page: Page, selector: str, *paths: Path) -> None:
     page.set_input_files(selector, [str(path) for path in paths])
+
+
+def share_through_page(page: Page, path: Path) -> str:
+    """Upload `path` from the page's Share panel, as a user does; the link it shows."""
+    page.goto("/")
+    choose_files(page, "#file-input", path)
+    page.wait_for_selector(".upload[data-state=done]")
+    return page.input_value(".upload .link")

@@ -6,6 +6,10 @@ import hashlib
 import os
 from pathlib import Path
 
+from cli.transfer import file_sha256
+
+__all__ = ["file_sha256", "write_random_file"]
+
 MIB = 1024 * 1024
 
 
@@ -17,12 +21,4 @@ def write_random_file(path: Path, size: int) -> str:
             chunk = os.urandom(min(16 * MIB, size - offset))
             digest.update(chunk)
             out.write(chunk)
-    return digest.hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while chunk := source.read(16 * MIB):
-            digest.update(chunk)
     return digest.hexdigest()

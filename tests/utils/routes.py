@@ -15,12 +15,14 @@ from typing import Any
 
 from devhost.app import route_prefix, starlette_paths
 from tests.utils.server import ROOT
+from tests.utils.settings import app_env
 
 
 def registered_operations() -> set[tuple[str, str]]:
     output = subprocess.run(
         [sys.executable, "-m", "tests.utils.routes"],
         cwd=ROOT,
+        env=app_env(),
         check=True,
         capture_output=True,
         text=True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 MIB = 1024 * 1024
 TEST_SETTINGS = {
     "MAX_UPLOAD_BYTES": str(9 * MIB),
@@ -13,3 +15,11 @@ TEST_SETTINGS = {
     "UPLOAD_RATE_LIMIT_PER_MINUTE": "100000",
     "AUTH_RATE_LIMIT_PER_MINUTE": "100000",
 }
+
+
+def app_env(**overrides: str) -> dict[str, str]:
+    """An environment in which a fresh process can import function_app (settings are checked
+    on import): this one, the test settings, and `overrides`."""
+    env = {**os.environ, **TEST_SETTINGS, **overrides}
+    env.setdefault("STORAGE_CONNECTION_STRING", "UseDevelopmentStorage=true")
+    return env
