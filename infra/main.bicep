@@ -93,6 +93,11 @@ param maxDirectUploadBytes int = 53687091200
 @maxValue(604800)
 param uploadSasTtlSeconds int = 3600
 
+@description('STORAGE_TIMEOUT_SECONDS: one storage operation, retries included, answers 503 after this long.')
+@minValue(1)
+@maxValue(60)
+param storageTimeoutSeconds int = 10
+
 @description('CORS_ALLOWED_ORIGINS: comma-separated origins of browser apps that may call the API (exact, e.g. https://app.example). Empty: none. Sets the function app\'s CORS too.')
 param corsAllowedOrigins string = ''
 
@@ -220,6 +225,7 @@ module app 'modules/functionapp.bicep' = {
     maxFilesPerUser: maxFilesPerUser
     maxDirectUploadBytes: maxDirectUploadBytes
     uploadSasTtlSeconds: uploadSasTtlSeconds
+    storageTimeoutSeconds: storageTimeoutSeconds
     enableMalwareScanning: enableMalwareScanning
   }
   // The roles must exist before the host starts and resolves the Key Vault reference.

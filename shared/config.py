@@ -99,6 +99,8 @@ class Settings:
     max_files_per_user: int
     max_direct_upload_bytes: int
     upload_sas_ttl_seconds: int
+    # One storage operation, retries included, gives up after this long and answers 503.
+    storage_timeout_seconds: int
     # Browser apps on these origins may call the API (CORS); empty: none. In Azure the platform
     # applies it (infra/ sets siteConfig.cors from the same parameter), locally devhost/cors.py.
     cors_allowed_origins: tuple[str, ...]
@@ -142,6 +144,7 @@ class Settings:
                 env, "MAX_DIRECT_UPLOAD_BYTES", 53_687_091_200, minimum=1, unit="bytes"
             ),
             upload_sas_ttl_seconds=_int(env, "UPLOAD_SAS_TTL_SECONDS", 3_600, minimum=1, unit=_S),
+            storage_timeout_seconds=_int(env, "STORAGE_TIMEOUT_SECONDS", 10, minimum=1, unit=_S),
             cors_allowed_origins=_origins(env, "CORS_ALLOWED_ORIGINS"),
             # The platform sets WEBSITE_INSTANCE_ID on every Azure instance.
             running_in_azure=bool(_str(env, "WEBSITE_INSTANCE_ID")),

@@ -89,6 +89,9 @@ param maxDirectUploadBytes int
 @description('UPLOAD_SAS_TTL_SECONDS: lifetime of a direct upload\'s SAS.')
 param uploadSasTtlSeconds int
 
+@description('STORAGE_TIMEOUT_SECONDS: deadline of one storage operation, retries included.')
+param storageTimeoutSeconds int
+
 @description('CORS_ALLOWED_ORIGINS: comma-separated origins of browser apps that may call the API; empty: none.')
 param corsAllowedOrigins string
 
@@ -220,6 +223,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     MAX_FILES_PER_USER: string(maxFilesPerUser)
     MAX_DIRECT_UPLOAD_BYTES: string(maxDirectUploadBytes)
     UPLOAD_SAS_TTL_SECONDS: string(uploadSasTtlSeconds)
+    STORAGE_TIMEOUT_SECONDS: string(storageTimeoutSeconds)
     // Versionless reference with the trailing slash: a new secret version is picked up on refresh.
     JWT_SECRET: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/jwt-secret/)'
   }

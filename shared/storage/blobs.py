@@ -14,7 +14,6 @@ from azure.storage.blob import BlobBlock, ContentSettings
 
 from shared.errors import FileNotFound
 from shared.storage.clients import BLOCK_SIZE, storage
-from shared.storage.errors import translate_storage_errors
 from shared.storage.names import SCAN_RESULT_TAG
 
 # Blocks staged (or ranges fetched) at once: bounds memory to about this many blocks.
@@ -56,7 +55,7 @@ async def upload_stream(
     pending: set[asyncio.Task[None]] = set()
 
     async def stage(block_id: str, data: bytes) -> None:
-        with translate_storage_errors():
+        async with storage().call():
             await client.stage_block(block_id, data, length=len(data))
 
     async def flush(data: bytes) -> None:
@@ -82,7 +81,7 @@ async def upload_stream(
                 if len(buffer) == BLOCK_SIZE:
                     await flush(bytes(buffer))
                     buffer.clear()
-        with translate_storage_errors():
+        async with storage().call():
             if not block_ids:
                 content = bytes(buffer)
                 result = await client.upload_blob(
@@ -115,7 +114,7 @@ async def iter_range(name: str, *, start: int, length: int, etag: str) -> AsyncI
     client = await storage().blob(name)
 
     async def fetch(offset: int, count: int) -> bytes:
-        with translate_storage_errors():
+        async with storage().call():
             try:
                 downloader = await client.download_blob(
                     offset=offset,
@@ -151,7 +150,7 @@ async def iter_range(name: str, *, start: int, length: int, etag: str) -> AsyncI
 async def read_head(name: str, limit: int) -> bytes:
     """The first `limit` bytes (or fewer), for small content checks."""
     client = await storage().blob(name)
-    with translate_storage_errors():
+    async with storage().call():
         try:
             downloader = await client.download_blob(offset=0, length=limit)
             return await downloader.readall()
@@ -162,7 +161,7 @@ async def read_head(name: str, limit: int) -> bytes:
 async def delete(name: str) -> bool:
     """Delete a blob; False if it was already gone (deletes are idempotent)."""
     client = await storage().blob(name)
-    with translate_storage_errors():
+    async with storage().call():
         try:
             await client.delete_blob(delete_snapshots="include")
         except ResourceNotFoundError:
@@ -173,7 +172,7 @@ async def delete(name: str) -> bool:
 async def scan_verdict(name: str) -> str | None:
     """Defender for Storage's verdict on the blob, or None while it has not scanned it."""
     client = await storage().blob(name)
-    with translate_storage_errors():
+    async with storage().call():
         try:
             tags = await client.get_blob_tags()
         except ResourceNotFoundError:
@@ -183,7 +182,7 @@ async def scan_verdict(name: str) -> str | None:
 
 async def exists(name: str) -> bool:
     client = await storage().blob(name)
-    with translate_storage_errors():
+    async with storage().call():
         return bool(await client.exists())
 
 

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from azure.core.exceptions import ResourceExistsError
@@ -20,7 +21,7 @@ from azure.identity.aio import DefaultAzureCredential
 from azure.storage.blob.aio import BlobClient, BlobServiceClient, ContainerClient
 
 from shared.config import Settings, get_settings
-from shared.storage.errors import translate_storage_errors
+from shared.storage.errors import storage_call
 from shared.storage.names import CONTAINER, TABLES
 
 # The SDKs log every request and response at INFO: noise, and it can include URLs.
@@ -33,11 +34,8 @@ BLOCK_SIZE = 4 * MIB
 _RETRY: dict[str, Any] = {"retry_total": 2, "retry_backoff_factor": 0.2, "retry_backoff_max": 2}
 # use_env_settings off: otherwise aiohttp reads .netrc and proxy variables in a thread on every
 # request (measured: table read p50 1.5 -> 1.0 ms). Function apps here need no HTTP proxy.
-_TIMEOUTS: dict[str, Any] = {
-    "connection_timeout": 5,
-    "read_timeout": 60,
-    "use_env_settings": False,
-}
+# The read timeout is per socket read; each operation as a whole is bounded by Storage.call().
+_TIMEOUTS: dict[str, Any] = {"connection_timeout": 5, "use_env_settings": False}
 # The blob SDK ignores retry_backoff_factor: its own ExponentialRetry waits 15 s, then 18 s (and
 # jitters by 3 s), so an outage took ~40 s to answer. Now an outage answers 503 in about 2.5 s.
 _BLOB_RETRY: dict[str, Any] = {
@@ -48,7 +46,6 @@ _BLOB_RETRY: dict[str, Any] = {
 }
 _BLOB_OPTIONS: dict[str, Any] = {
     **_BLOB_RETRY,
-    **_TIMEOUTS,
     "max_single_put_size": BLOCK_SIZE,
     "max_block_size": BLOCK_SIZE,
     "max_single_get_size": BLOCK_SIZE,
@@ -65,9 +62,11 @@ class Storage:
         table_service: TableServiceClient,
         *,
         credential: DefaultAzureCredential | None = None,
+        deadline_seconds: float = 10,
     ) -> None:
         self.blob_service = blob_service
         self.table_service = table_service
+        self.deadline_seconds = deadline_seconds
         self._credential = credential
         self._ready: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {}
@@ -75,27 +74,35 @@ class Storage:
     @classmethod
     def from_settings(cls, settings: Settings) -> Storage:
         """Clients for the configured account; no request is made until one is used."""
+        deadline = settings.storage_timeout_seconds
+        timeouts = {**_TIMEOUTS, "read_timeout": deadline}
         if settings.storage_connection_string:
             return cls(
                 BlobServiceClient.from_connection_string(
-                    settings.storage_connection_string, **_BLOB_OPTIONS
+                    settings.storage_connection_string, **_BLOB_OPTIONS, **timeouts
                 ),
                 TableServiceClient.from_connection_string(
-                    settings.storage_connection_string, **_RETRY, **_TIMEOUTS
+                    settings.storage_connection_string, **_RETRY, **timeouts
                 ),
+                deadline_seconds=deadline,
             )
         credential = DefaultAzureCredential(
             managed_identity_client_id=settings.azure_client_id or None
         )
         return cls(
             BlobServiceClient(
-                settings.storage_blob_endpoint, credential=credential, **_BLOB_OPTIONS
+                settings.storage_blob_endpoint, credential=credential, **_BLOB_OPTIONS, **timeouts
             ),
             TableServiceClient(
-                settings.storage_table_endpoint, credential=credential, **_RETRY, **_TIMEOUTS
+                settings.storage_table_endpoint, credential=credential, **_RETRY, **timeouts
             ),
             credential=credential,
+            deadline_seconds=deadline,
         )
+
+    def call(self) -> AbstractAsyncContextManager[None]:
+        """Wrap one storage operation: STORAGE_TIMEOUT_SECONDS at most, outages become 503s."""
+        return storage_call(self.deadline_seconds)
 
     async def container(self) -> ContainerClient:
         """The app's one container, created on first use."""
@@ -127,7 +134,7 @@ class Storage:
         async with self._locks.setdefault(name, asyncio.Lock()):
             if name in self._ready:
                 return
-            with translate_storage_errors():
+            async with self.call():
                 if name == CONTAINER:
                     with contextlib.suppress(ResourceExistsError):
                         await self.blob_service.create_container(CONTAINER)

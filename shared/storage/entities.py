@@ -14,7 +14,6 @@ from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, Re
 from azure.data.tables import EntityProperty, TableTransactionError, UpdateMode
 
 from shared.storage.clients import storage
-from shared.storage.errors import translate_storage_errors
 
 Entity = dict[str, Any]
 
@@ -30,7 +29,7 @@ def plain(entity: Mapping[str, Any]) -> Entity:
 
 async def get(table_name: str, partition: str, row: str) -> Entity | None:
     client = await storage().table(table_name)
-    with translate_storage_errors():
+    async with storage().call():
         try:
             return plain(await client.get_entity(partition, row))
         except ResourceNotFoundError:
@@ -40,7 +39,7 @@ async def get(table_name: str, partition: str, row: str) -> Entity | None:
 async def insert(table_name: str, entity: Mapping[str, Any]) -> bool:
     """Create the row; False if one with the same keys exists (uniqueness, atomically)."""
     client = await storage().table(table_name)
-    with translate_storage_errors():
+    async with storage().call():
         try:
             await client.create_entity({k: v for k, v in entity.items() if v is not None})
         except ResourceExistsError:
@@ -50,14 +49,14 @@ async def insert(table_name: str, entity: Mapping[str, Any]) -> bool:
 
 async def upsert(table_name: str, entity: Mapping[str, Any]) -> None:
     client = await storage().table(table_name)
-    with translate_storage_errors():
+    async with storage().call():
         await client.upsert_entity({k: v for k, v in entity.items() if v is not None})
 
 
 async def update(table_name: str, entity: Mapping[str, Any], *, etag: str) -> str | None:
     """Merge `entity` if the row still has `etag`; its new ETag, or None if the race was lost."""
     client = await storage().table(table_name)
-    with translate_storage_errors():
+    async with storage().call():
         try:
             result = await client.update_entity(
                 dict(entity),
@@ -82,7 +81,7 @@ async def delete(table_name: str, partition: str, row: str, *, etag: str | None 
         else {"match_condition": MatchConditions.Unconditionally}
     )
     client = await storage().table(table_name)
-    with translate_storage_errors():
+    async with storage().call():
         try:
             await client.submit_transaction(
                 [("delete", {"PartitionKey": partition, "RowKey": row}, condition)]
@@ -98,7 +97,7 @@ async def partition(table_name: str, key: str, *, limit: int | None = None) -> l
     """Every row of one partition, in RowKey order: a partition query, never a scan."""
     client = await storage().table(table_name)
     rows: list[Entity] = []
-    with translate_storage_errors():
+    async with storage().call():
         async for entity in client.query_entities(
             "PartitionKey eq @pk", parameters={"pk": key}, results_per_page=1000
         ):

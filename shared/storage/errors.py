@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import aiohttp
 from azure.core.exceptions import (
@@ -19,11 +20,16 @@ from shared.errors import StorageUnavailable
 logger = logging.getLogger(__name__)
 
 
-@contextmanager
-def translate_storage_errors() -> Iterator[None]:
-    """Outages become StorageUnavailable (503); the caller handles expected 404/409/412 itself."""
+@asynccontextmanager
+async def storage_call(deadline: float) -> AsyncIterator[None]:
+    """One storage operation, retries included, within `deadline` seconds.
+
+    Outages become StorageUnavailable (503) — a store that accepts connections but never answers
+    as much as one that refuses them; the caller handles expected 404/409/412 itself.
+    """
     try:
-        yield
+        async with asyncio.timeout(deadline):
+            yield
     except (
         TimeoutError,
         ServiceRequestError,

@@ -17,7 +17,6 @@ from azure.core.exceptions import ResourceNotFoundError
 
 from shared.clock import bucket_of
 from shared.storage.clients import storage
-from shared.storage.errors import translate_storage_errors
 from shared.storage.names import EXPIRY_TABLE
 
 FILE = "file"
@@ -48,7 +47,7 @@ def entry_for(kind: str, item_id: str, due_at: datetime) -> ExpiryEntry:
 async def add(kind: str, item_id: str, due_at: datetime) -> ExpiryEntry:
     entry = entry_for(kind, item_id, due_at)
     client = await storage().table(EXPIRY_TABLE)
-    with translate_storage_errors():
+    async with storage().call():
         await client.upsert_entity(
             {"PartitionKey": entry.bucket, "RowKey": entry.row_key, "due_at": due_at}
         )
@@ -57,18 +56,25 @@ async def add(kind: str, item_id: str, due_at: datetime) -> ExpiryEntry:
 
 async def remove(entry: ExpiryEntry) -> None:
     client = await storage().table(EXPIRY_TABLE)
-    with translate_storage_errors(), contextlib.suppress(ResourceNotFoundError):
-        await client.delete_entity(entry.bucket, entry.row_key)
+    async with storage().call():
+        with contextlib.suppress(ResourceNotFoundError):
+            await client.delete_entity(entry.bucket, entry.row_key)
 
 
 async def due(now: datetime) -> AsyncIterator[ExpiryEntry]:
     """Entries whose time has come, oldest bucket first."""
     client = await storage().table(EXPIRY_TABLE)
-    query = client.query_entities(
+    pages = client.query_entities(
         "PartitionKey le @bucket", parameters={"bucket": bucket_of(now)}, results_per_page=1000
-    )
-    with translate_storage_errors():
-        async for entity in query:
+    ).by_page()
+    while True:
+        # The deadline covers fetching one page, never the caller's work between entries.
+        async with storage().call():
+            page = await anext(pages, None)
+            rows = None if page is None else [entity async for entity in page]
+        if rows is None:
+            return
+        for entity in rows:
             kind, _, item_id = entity["RowKey"].partition(":")
             due_at = entity["due_at"]
             if due_at <= now:

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from azure.storage.blob import BlobSasPermissions, UserDelegationKey, generate_blob_sas
 
 from shared.storage.clients import Storage, storage
-from shared.storage.errors import translate_storage_errors
 
 # A SAS starts a little in the past: clocks of client, service and storage never agree exactly.
 _CLOCK_SKEW = timedelta(minutes=5)
@@ -88,7 +87,7 @@ async def _user_delegation_key(
             key_expiry = min(
                 max(now + _KEY_LIFETIME, covering + _CLOCK_SKEW), now + _KEY_MAX_LIFETIME
             )
-            with translate_storage_errors():
+            async with storage().call():
                 key = await issuer.blob_service.get_user_delegation_key(
                     key_start_time=now - _CLOCK_SKEW, key_expiry_time=key_expiry
                 )

@@ -10,7 +10,6 @@ from azure.storage.blob import BlobBlock, ContentSettings
 
 from shared.storage.blobs import StoredBlob
 from shared.storage.clients import storage
-from shared.storage.errors import translate_storage_errors
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ def _blocks(blocks: list[BlobBlock]) -> list[Block]:
 async def blocks(name: str) -> Blocks:
     """Committed and uncommitted blocks; both empty while nothing was written."""
     client = await storage().blob(name)
-    with translate_storage_errors():
+    async with storage().call():
         try:
             committed, uncommitted = await client.get_block_list("all")
         except ResourceNotFoundError:
@@ -45,7 +44,7 @@ async def blocks(name: str) -> Blocks:
 async def committed(name: str) -> StoredBlob | None:
     """Size and ETag of the committed blob, or None while there is none."""
     client = await storage().blob(name)
-    with translate_storage_errors():
+    async with storage().call():
         try:
             props = await client.get_blob_properties()
         except ResourceNotFoundError:
@@ -59,7 +58,7 @@ async def reset_headers(name: str, *, content_type: str, etag: str) -> str | Non
     Returns the new ETag, or None if the blob changed or vanished meanwhile.
     """
     client = await storage().blob(name)
-    with translate_storage_errors():
+    async with storage().call():
         try:
             result = await client.set_http_headers(
                 ContentSettings(content_type=content_type),

@@ -9,6 +9,7 @@ and is never restarted: recovering is its job.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -28,6 +29,8 @@ FAULT_SETTINGS = {
     **TEST_SETTINGS,
     # Files within it stream through the host, which is where these faults hit.
     "MAX_UPLOAD_BYTES": str(64 * MIB),
+    # A stalled store answers 503 after this long (the default is 10 s).
+    "STORAGE_TIMEOUT_SECONDS": "3",
 }
 
 
@@ -39,6 +42,7 @@ class FaultStack:
     azurite_process: subprocess.Popen[bytes] | None = None
     host_process: subprocess.Popen[bytes] | None = None
     storage: StorageProbe = field(init=False)
+    frozen: bool = False
 
     def __post_init__(self) -> None:
         self.storage = StorageProbe(self.ports.connection_string())
@@ -52,6 +56,17 @@ class FaultStack:
     def start_storage(self) -> None:
         if self.azurite_process is None:
             self.azurite_process = azurite.start(self.ports, location=self.location)
+
+    def freeze_storage(self) -> None:
+        """Azurite keeps accepting connections but never answers (SIGSTOP): a stalled store."""
+        assert self.azurite_process is not None
+        self.azurite_process.send_signal(signal.SIGSTOP)
+        self.frozen = True
+
+    def thaw_storage(self) -> None:
+        if self.frozen and self.azurite_process is not None:
+            self.azurite_process.send_signal(signal.SIGCONT)
+        self.frozen = False
 
 
 def _wait_until_serving(url: str, host: subprocess.Popen[bytes], timeout: float = 30) -> None:
@@ -106,6 +121,7 @@ def stack(fault_stack: FaultStack) -> Iterator[FaultStack]:
     try:
         yield fault_stack
     finally:
+        fault_stack.thaw_storage()
         fault_stack.start_storage()
 
 

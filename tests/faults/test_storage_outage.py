@@ -42,6 +42,38 @@ def test_health_is_503_while_storage_is_down_and_recovers(
     assert fault_client.get("/api/health").status_code == 200
 
 
+def test_stalled_store_answers_503_within_its_deadline_and_service_resumes_by_itself(
+    stack: FaultStack, fault_client: httpx.Client
+) -> None:
+    kept = upload(fault_client, b"kept through the stall")["file_url"]
+    before = stack.storage.file_rows()
+    stack.freeze_storage()
+    try:
+        started = time.monotonic()
+        health = fault_client.get("/api/health")
+        health_seconds = time.monotonic() - started
+        started = time.monotonic()
+        download = fault_client.get(f"/file/{kept}")
+        download_seconds = time.monotonic() - started
+        started = time.monotonic()
+        refused = fault_client.post("/api/upload/private", files={"file": ("a.txt", b"a")})
+        upload_seconds = time.monotonic() - started
+    finally:
+        stack.thaw_storage()
+
+    assert_unavailable(health, time.monotonic())
+    assert health_seconds < 3
+    for response, seconds in ((download, download_seconds), (refused, upload_seconds)):
+        assert_unavailable(response, time.monotonic())
+        assert seconds < 3 + 2  # STORAGE_TIMEOUT_SECONDS, and a margin for a busy machine
+    deadline = time.monotonic() + 20
+    while fault_client.get("/api/health").status_code != 200:
+        assert time.monotonic() < deadline, "service did not resume after the store did"
+        time.sleep(0.2)
+    assert fault_client.get(f"/file/{kept}").content == b"kept through the stall"
+    assert stack.storage.file_rows() == before
+
+
 def test_upload_when_storage_stops_midway_is_503_and_leaves_nothing(
     stack: FaultStack, fault_client: httpx.Client
 ) -> None:
