@@ -11,6 +11,7 @@ from functions import (
     direct_uploads,
     docs,
     download,
+    fallback,
     groups,
     health,
     metadata,
@@ -42,3 +43,5 @@ app.register_functions(web.bp)
 app.register_functions(docs.bp)
 app.register_functions(health.bp)
 app.register_functions(cleanup.bp)
+# Last: whatever no other function answers (an unknown path or method) gets the JSON error.
+app.register_functions(fallback.bp)

@@ -119,7 +119,9 @@ def build_app(app: func.FunctionApp, host_json: Path) -> Starlette:
                 routes.append(route)
         else:
             others[str(function.get_function_name())] = function
-    routes.append(_admin_route(others))
+    # The admin endpoint first and catch-all routes last, as the Functions host resolves them.
+    routes.sort(key=lambda route: ":path}" in route.path)
+    routes.insert(0, _admin_route(others))
     served = Starlette(routes=routes, middleware=[Middleware(HeaderLimits), Middleware(Cors)])
     served.state.functions = [str(f.get_function_name()) for f in functions]
     return served

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pydantic_core
-from azurefunctions.extensions.http.fastapi import JSONResponse, Request, Response
+from azurefunctions.extensions.http.fastapi import HTMLResponse, JSONResponse, Request, Response
 from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 
@@ -21,6 +21,8 @@ from shared.errors import ServiceError
 from shared.http.client_address import client_address
 from shared.ops import observability
 from shared.ops.ratelimit import enforce
+from shared.web.message_page import error_page, wants_page
+from shared.web.page_security import download_page_headers
 
 logger = logging.getLogger(__name__)
 observability.install_record_factory()
@@ -43,8 +45,27 @@ def json_response(
     )
 
 
-def error_response(error: ServiceError) -> Response:
+def error_response(error: ServiceError, req: Request | None = None) -> Response:
+    """The contract's JSON; a page in the site's style for a browser following a link."""
+    if req is not None and wants_page(req.headers.get("accept")):
+        return page_response(error_page(error.status, error.message), error.status, error.headers())
     return json_response(error_body(error), error.status, error.headers())
+
+
+def page_response(
+    body: bytes, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """One of the service's small HTML pages: no script, never cached, never indexed."""
+    return HTMLResponse(
+        body,
+        status_code=status,
+        headers={
+            "Cache-Control": "no-store",
+            "Vary": "Accept",
+            **download_page_headers(),
+            **(headers or {}),
+        },
+    )
 
 
 def handle_errors(handler: Handler) -> Handler:
@@ -85,7 +106,7 @@ async def _answer(handler: Handler, req: Request) -> Response:
     try:
         return await handler(req)
     except ServiceError as error:
-        return error_response(error)
+        return error_response(error, req)
     except ClientDisconnect:
         logger.info("client went away during %s %s", req.method, req.url.path)
         return json_response(Error.of("Client disconnected"), 400)

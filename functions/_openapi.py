@@ -399,6 +399,15 @@ def _file_paths() -> dict[str, Schema]:
                 "files",
                 deleted,
                 parameters=delete_params,
+                description="A browser (its `Accept` prefers HTML) gets a page asking first; "
+                "its button POSTs here and deletes.",
+            ),
+            "post": _operation(
+                "delete_file_confirm",
+                "Delete a file with its key (the confirmation page's button).",
+                "files",
+                deleted,
+                parameters=delete_params,
             ),
             "delete": _operation(
                 "delete_file_delete",

@@ -1,17 +1,29 @@
-"""GET (the contract) or DELETE /api/delete/{file_url}?key=...: the owner removes a file."""
+"""GET (the contract) or DELETE /api/delete/{file_url}?key=...: the owner removes a file.
+
+A browser following the link (Accept prefers HTML) is asked first: a page whose button POSTs
+back here deletes, so a chat app's link preview or a stray click deletes nothing.
+"""
 
 import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 
-from functions._http import handle_errors, json_response, path_param
+from functions._http import handle_errors, json_response, page_response, path_param
 from functions._schemas.base import Success
 from shared.files import catalog
+from shared.web.message_page import delete_page, deleted_page, wants_page
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 
 
-@bp.route(route="api/delete/{file_url}", methods=["GET", "DELETE"])
+@bp.route(route="api/delete/{file_url}", methods=["GET", "DELETE", "POST"])
 @handle_errors
 async def delete_file(req: Request) -> Response:
-    await catalog.delete_with_key(path_param(req, "file_url"), req.query_params.get("key"))
+    file_url, key = path_param(req, "file_url"), req.query_params.get("key")
+    browser = wants_page(req.headers.get("accept"))
+    if browser and req.method == "GET":
+        record = await catalog.find_owned(file_url, key)
+        return page_response(delete_page(record.user_filename))
+    await catalog.delete_with_key(file_url, key)
+    if browser:
+        return page_response(deleted_page())
     return json_response(Success(message="File deleted successfully"))

@@ -35,6 +35,18 @@ class NotFound(ServiceError):
     message = "Not found"
 
 
+class MethodNotAllowed(ServiceError):
+    status = 405
+    message = "Method not allowed"
+
+    def __init__(self, allowed: list[str]) -> None:
+        super().__init__()
+        self.allowed = allowed
+
+    def headers(self) -> dict[str, str]:
+        return {"Allow": ", ".join(self.allowed)}
+
+
 class FileNotFound(NotFound):
     """Missing, expired and consumed files answer identically, so none can be told apart."""
 

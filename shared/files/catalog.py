@@ -39,8 +39,8 @@ async def remove(record: FileRecord) -> bool:
     return removed
 
 
-async def delete_with_key(file_url: str, key: str | None) -> None:
-    """The owner's delete: 404 for an unknown file, 400 for a wrong key."""
+async def find_owned(file_url: str, key: str | None) -> FileRecord:
+    """The record if `key` is its owner secret: 404 for an unknown file, 400 for a wrong key."""
     if not ids.is_valid_file_url(file_url):
         raise FileNotFound()
     record = await table.get(file_url)
@@ -48,7 +48,12 @@ async def delete_with_key(file_url: str, key: str | None) -> None:
         raise FileNotFound()
     if not key or not ids.secrets_match(key, record.key):
         raise BadRequest("Invalid unique key")
-    await remove(record)
+    return record
+
+
+async def delete_with_key(file_url: str, key: str | None) -> None:
+    """The owner's delete: 404 for an unknown file, 400 for a wrong key."""
+    await remove(await find_owned(file_url, key))
 
 
 def file_link(base_url: str, file_url: str) -> str:

@@ -18,6 +18,7 @@ WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 _TYPES = {
     "index.html": "text/html; charset=utf-8",
     "download.html": "text/html; charset=utf-8",
+    "message.html": "text/html; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
     "download.js": "text/javascript; charset=utf-8",

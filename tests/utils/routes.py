@@ -39,6 +39,8 @@ def _operations(app: Any) -> list[tuple[str, str]]:
             continue
         trigger = function.get_trigger()
         route = trigger.route or function.get_function_name()
+        if route.startswith("{*"):
+            continue  # the fallback for unknown paths (functions/fallback.py), not an operation
         for path in starlette_paths(prefix, route):
             for method in trigger.methods or ["GET", "POST"]:
                 # Starlette's `{name:path}` is OpenAPI's `{name}`.
