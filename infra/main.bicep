@@ -226,6 +226,7 @@ module app 'modules/functionapp.bicep' = {
     maxDirectUploadBytes: maxDirectUploadBytes
     uploadSasTtlSeconds: uploadSasTtlSeconds
     storageTimeoutSeconds: storageTimeoutSeconds
+    corsAllowedOrigins: corsAllowedOrigins
     enableMalwareScanning: enableMalwareScanning
   }
   // The roles must exist before the host starts and resolves the Key Vault reference.

@@ -224,6 +224,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     MAX_DIRECT_UPLOAD_BYTES: string(maxDirectUploadBytes)
     UPLOAD_SAS_TTL_SECONDS: string(uploadSasTtlSeconds)
     STORAGE_TIMEOUT_SECONDS: string(storageTimeoutSeconds)
+    CORS_ALLOWED_ORIGINS: corsAllowedOrigins
     // Versionless reference with the trailing slash: a new secret version is picked up on refresh.
     JWT_SECRET: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/jwt-secret/)'
   }
