@@ -6,7 +6,7 @@ import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 
 from functions._http import base_url, caller, handle_errors, json_response, path_param, read_json
-from shared.accounts import groups, listing
+from shared.accounts import file_rights, groups, listing
 from shared.clock import iso, utcnow
 from shared.errors import BadRequest
 from shared.files import catalog
@@ -29,6 +29,9 @@ async def get_files(req: Request) -> Response:
             group.is_owner(claims.username),
         )
     entries = await listing.files_in(partition, utcnow())
+    if group_id != "private":  # a group's listing: each member sees only their own keys
+        for entry in entries:
+            entry["key"] = await file_rights.visible_key(entry, claims.username)
     base = base_url(req)
     return json_response(
         {

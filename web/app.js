@@ -652,12 +652,13 @@ async function renderFileSection({ id, title }) {
   const section = h("section", { class: "file-section", "data-group": id },
     h("h2", { text: title }),
     files.length ? list : h("p", { class: "muted", text: "No files yet." }));
-  for (const file of files) list.append(renderFile(file));
+  for (const file of files) list.append(renderFile(file, body.is_group_owner));
   await fillCounts(files, list);
   return section;
 }
 
-function renderFile(file) {
+// A group's listing carries only the caller's own keys; its owner deletes the rest with the token.
+function renderFile(file, groupOwner) {
   const name = file.user_filename || file.file_url;
   const copy = h("button", { type: "button", text: "Copy link" });
   copy.addEventListener("click", () => copyText(file.file_url_full, copy));
@@ -670,10 +671,11 @@ function renderFile(file) {
       h("span", { text: `Expires ${formatWhen(file.expires_at)}`, title: localTime(file.expires_at) }),
       " · ",
       h("span", { class: "downloads", text: "… downloads" })),
-    h("div", { class: "row" }, copy, remove));
+    h("div", { class: "row" }, copy, file.key || groupOwner ? remove : null));
   remove.addEventListener("click", async () => {
+    const byKey = file.key ? `?key=${encodeURIComponent(file.key)}` : "";
     try {
-      await api("DELETE", `/api/delete/${encodeURIComponent(file.file_url)}?key=${encodeURIComponent(file.key)}`);
+      await api("DELETE", `/api/delete/${encodeURIComponent(file.file_url)}${byKey}`);
       item.remove();
       notice.show(`Deleted ${name}.`, "success");
     } catch (error) {
@@ -760,6 +762,7 @@ async function renderGroup(group) {
           } catch (error) { notice.error(error); }
         },
       }),
+      removeMemberForm(id, group.name),
       h("button", {
         type: "button", class: "danger", text: "Delete group", onclick: async () => {
           if (!window.confirm(`Delete the group "${group.name}" and every file in it?`)) return;
@@ -784,6 +787,23 @@ async function renderGroup(group) {
     }));
   }
   return item;
+}
+
+// The owner removes a member by name; the live invite link stops working with it.
+function removeMemberForm(id, groupName) {
+  const field = h("input", { type: "text", placeholder: "username", "aria-label": `Member of ${groupName} to remove` });
+  const form = h("form", { class: "row remove-member" }, field, h("button", { type: "submit", text: "Remove member" }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const username = field.value.trim();
+    if (!username) return;
+    try {
+      await api("POST", `/api/groups/${id}/remove/${encodeURIComponent(username)}`);
+      field.value = "";
+      notice.show(`Removed ${username} from ${groupName}; make a new invite link to invite anyone again.`, "success");
+    } catch (error) { notice.error(error); }
+  });
+  return form;
 }
 
 function setUpGroups() {

@@ -46,6 +46,7 @@ async def add(record: FileRecord) -> None:
             "PartitionKey": partition,
             "RowKey": _row_key(record),
             "file_url": record.file_url,
+            "owner": record.owner,  # the uploader: only they see the key in a group's listing
             "key": record.key,
             "ext": record.ext,
             "user_filename": record.user_filename,

@@ -320,9 +320,18 @@ def _download_path(prefix: str) -> Schema:
 _DELETE_RESPONSES: dict[str, Schema] = {
     "200": _json("Deleted.", _success({})),
     "400": _error("`Invalid unique key`."),
+    "403": _error("Without a key: the token is neither the uploader's nor the group owner's."),
     "404": _error("`File not found`."),
+    **_AUTHED,
 }
-_DELETE_PARAMS = [_FILE_URL, _query("key", "The delete key returned by the upload.")]
+_DELETE_PARAMS = [
+    _FILE_URL,
+    _query(
+        "key",
+        "The delete key returned by the upload. Without it, a Bearer token of the file's "
+        "uploader or of its group's owner authorises the delete.",
+    ),
+]
 
 
 def _group_result(description: str) -> Schema:
@@ -455,17 +464,19 @@ def _paths() -> dict[str, Schema]:
         "/api/delete/{file_url}": {
             "get": _operation(
                 "delete_file",
-                "Delete a file with its key (the contract's GET form).",
+                "Delete a file with its key (the contract's GET form), or the owner's token.",
                 "files",
                 _DELETE_RESPONSES,
                 parameters=_DELETE_PARAMS,
+                security=_OPTIONAL_BEARER,
             ),
             "delete": _operation(
                 "delete_file_delete",
-                "Delete a file with its key.",
+                "Delete a file with its key, or the uploader's or group owner's token.",
                 "files",
                 _DELETE_RESPONSES,
                 parameters=_DELETE_PARAMS,
+                security=_OPTIONAL_BEARER,
             ),
         },
         "/api/metadata/{file_url}": {
@@ -625,6 +636,20 @@ def _paths() -> dict[str, Schema]:
                 "groups",
                 {"200": _json("Left.", _success({})), **group_errors},
                 parameters=[_GROUP_NUMBER],
+                security=_BEARER,
+            )
+        },
+        "/api/groups/{group_id}/remove/{username}": {
+            "post": _operation(
+                "remove_member",
+                "Remove a member (owner only); the live invite link is revoked too.",
+                "groups",
+                {
+                    "200": _json("Removed.", _success({})),
+                    **group_errors,
+                    "400": _error("`Invalid group id`, the owner, or not a member."),
+                },
+                parameters=[_GROUP_NUMBER, _path("username", "The member's username.")],
                 security=_BEARER,
             )
         },
@@ -884,7 +909,8 @@ def _components() -> Schema:
                             {
                                 "file_url": _STR,
                                 "file_url_full": _STR,
-                                "key": _STR,
+                                # In a group's listing, null except for the caller's uploads.
+                                "key": {"type": ["string", "null"]},
                                 "ext": _STR,
                                 "user_filename": _STR,
                                 "creation_date": _STR,
