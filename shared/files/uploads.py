@@ -27,7 +27,7 @@ from shared.files import limit, shortener, table
 from shared.files.content_policy import guess_content_type
 from shared.files.filenames import extension_of, sanitize_filename
 from shared.files.records import FileRecord
-from shared.http.multipart import MultipartReader, is_multipart
+from shared.http.multipart import MAX_FIELDS, MultipartReader, is_multipart
 from shared.http.params import whole_number
 from shared.storage import blobs, expiry_index
 from shared.storage.names import file_blob_name
@@ -97,16 +97,23 @@ async def receive_multipart(
     check_declared_length(content_length, settings, slack=_MULTIPART_SLACK)
     Lifetime.parse(query, settings)  # a bad query option fails before a byte is read
     fields = dict(query)
+    field_count = 0
     staged: _Staged | None = None
     try:
         async for part in MultipartReader(content_type, body).parts():
-            if part.filename is None:
-                fields[part.name] = await part.text()
-            elif part.name == "file" and staged is None:
+            if part.name == "file" and part.filename is not None:
+                if staged is not None:
+                    raise BadRequest("Only one file is allowed")
                 include_ext = fields.get("include_ext", "").lower() in _TRUE
                 staged = await _stage(part.chunks(), part.filename, include_ext, settings, now)
-            elif part.name == "file":
-                raise BadRequest("Only one file is allowed")
+                continue
+            # Every other part is a field, bounded in size and number (other files included).
+            field_count += 1
+            if field_count > MAX_FIELDS:
+                raise BadRequest(f"Too many form fields ({MAX_FIELDS} at most)")
+            value = await part.text()
+            if part.filename is None:
+                fields[part.name] = value
         if staged is None:
             raise BadRequest("No file uploaded")
         record = await _publish(staged, Lifetime.parse(fields, settings), owner, settings, now)
