@@ -15,7 +15,7 @@ from typing import Any
 
 from shared.config import Settings
 from shared.errors import BeingScanned, Forbidden
-from shared.files import catalog, content_policy, direct_downloads, table
+from shared.files import catalog, content_policy, direct_downloads, shortener, table
 from shared.files.filenames import content_disposition
 from shared.files.records import FileRecord
 from shared.http.accept import best_offer
@@ -74,7 +74,9 @@ async def open_download(
         return DownloadResponse(204, {"Cache-Control": "no-store"})
 
     counted = not (request.head or request.prefetch)
-    target = record.redirect_url
+    # Checked again here: a record stored before targets were checked at publish may hold one
+    # that cannot be a header, and must not fail after its download was counted.
+    target = shortener.location(record.redirect_url)
     if target is not None:
         if counted:
             await _settle(await _claim(record, now), completed=True)

@@ -15,6 +15,7 @@ from shared.accounts import tokens
 from shared.clock import bucket_of, expires_at, iso, parse_max_downloads, parse_ttl
 from shared.config import Settings
 from shared.errors import AuthError, BadRequest, RangeNotSatisfiable
+from shared.files import shortener
 from shared.files.filenames import content_disposition, extension_of, sanitize_filename
 from shared.http.ranges import parse_range
 
@@ -165,6 +166,27 @@ def test_parse_range_reads_leading_zeros_as_the_number(zeros: int, first: int, s
     plain = parse_range(f"bytes={first}-", size) if first < size else None
 
     assert padded == plain
+
+
+# Shortener targets --------------------------------------------------------------------------
+
+urlish = st.builds(
+    lambda scheme, rest: f"{scheme}://{rest}",
+    st.sampled_from(["http", "https", "HTTPS", "ftp"]),
+    st.text(max_size=80),
+)
+
+
+@given(urlish | st.text(max_size=80))
+@example("https://пример.example/\x01")
+@example("https://example.com/\u202e")
+def test_shortener_location_is_a_header_value_or_none(text: str) -> None:
+    location = shortener.location(text)
+
+    if location is not None:
+        assert location.startswith(("http://", "https://"))
+        assert all(0x21 <= ord(char) <= 0x7E for char in location)
+        assert shortener.location(location) == location
 
 
 # Expiry --------------------------------------------------------------------------------------
