@@ -82,7 +82,8 @@ async def _answer(handler: Handler, req: Request) -> Response:
 
 
 def base_url(req: Request) -> str:
-    """PUBLIC_BASE_URL when set, else the scheme and host the request came to."""
+    """PUBLIC_BASE_URL when set, else (`make run`, tests; never in Azure, where settings require
+    it) the scheme and host the request came to."""
     configured = get_settings().public_base_url
     if configured:
         return configured

@@ -134,6 +134,13 @@ class Settings:
                 "STORAGE_CONNECTION_STRING with an account key is refused in Azure: "
                 "use STORAGE_BLOB_ENDPOINT/STORAGE_TABLE_ENDPOINT and the managed identity"
             )
+        if self.running_in_azure and not self.public_base_url:
+            # Upload answers, invite links, QR codes and the API description would otherwise
+            # name whatever host a caller put in the Host header (infra sets the app's own).
+            raise SettingsError(
+                "PUBLIC_BASE_URL must be set in Azure (the app's https address): "
+                "links are never built from a request's Host header there"
+            )
 
 
 # Fields not read from an app setting of their own name.
