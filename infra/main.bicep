@@ -36,10 +36,10 @@ param maximumInstanceCount int = 100
 @allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_RAGRS'])
 param storageSkuName string = 'Standard_LRS'
 
-@description('Days a deleted blob or container can be restored.')
+@description('Days a deleted container can be restored. Single blobs have no soft delete: a deleted file is gone for good.')
 @minValue(1)
 @maxValue(365)
-param blobSoftDeleteDays int = 7
+param containerSoftDeleteDays int = 7
 
 @description('MAX_UPLOAD_BYTES: largest file accepted (100 MiB).')
 @minValue(1)
@@ -238,7 +238,7 @@ module blobService 'modules/blob-service.bicep' = {
     allowedOrigins: [
       (empty(webOrigin)) ? app.outputs.uri : webOrigin
     ]
-    softDeleteDays: blobSoftDeleteDays
+    containerSoftDeleteDays: containerSoftDeleteDays
   }
 }
 

@@ -435,13 +435,26 @@ def test_tables_come_from_one_array_variable() -> None:
     assert tables.body["name"] == "tableName"
 
 
-def test_blob_soft_delete_days_is_a_parameter() -> None:
+def test_deleted_or_overwritten_blobs_cannot_be_restored() -> None:
+    # SECURITY.md: a deleted or used-up file is gone for good, also for anyone with storage access.
     props = bicep.only(f"{STORAGE_ACCOUNT}/blobServices").properties
 
-    assert props["deleteRetentionPolicy"] == {"enabled": True, "days": "softDeleteDays"}
-    assert props["containerDeleteRetentionPolicy"] == {"enabled": True, "days": "softDeleteDays"}
-    assert passed_to(BLOB_SERVICE, "softDeleteDays") == "blobSoftDeleteDays"
-    assert main_param_default("blobSoftDeleteDays") == 7
+    assert props["deleteRetentionPolicy"] == {"enabled": False}
+    assert props["isVersioningEnabled"] is False
+    assert props["changeFeed"] == {"enabled": False}
+    assert props["restorePolicy"] == {"enabled": False}
+    assert "blobSoftDeleteDays" not in bicep.parameters(MAIN_BICEP)
+
+
+def test_only_a_whole_deleted_container_can_be_restored_for_some_days() -> None:
+    props = bicep.only(f"{STORAGE_ACCOUNT}/blobServices").properties
+
+    assert props["containerDeleteRetentionPolicy"] == {
+        "enabled": True,
+        "days": "containerSoftDeleteDays",
+    }
+    assert passed_to(BLOB_SERVICE, "containerSoftDeleteDays") == "containerSoftDeleteDays"
+    assert main_param_default("containerSoftDeleteDays") == 7
 
 
 def test_blob_cors_lets_the_web_page_put_blocks_and_get_blobs() -> None:
