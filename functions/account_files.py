@@ -7,7 +7,9 @@ from azurefunctions.extensions.http.fastapi import Request, Response
 
 from functions._http import base_url, caller, handle_errors, json_response, path_param, read_json
 from shared.accounts import file_rights, groups, listing
+from shared.accounts import transfer as account_transfer
 from shared.clock import iso, utcnow
+from shared.config import get_settings
 from shared.errors import BadRequest
 from shared.files import catalog
 from shared.storage import keys
@@ -53,7 +55,9 @@ async def transfer(req: Request) -> Response:
         raise BadRequest("Couldn't parse request body")
     if "data" not in body:
         raise BadRequest("No data field in request body")
-    failed = await catalog.transfer(body["data"], claims.username, utcnow())
+    failed = await account_transfer.transfer(
+        body["data"], claims.username, max_files=get_settings().max_files_per_user, now=utcnow()
+    )
     return json_response({"status": "success", "message": "transferred", "unsuccess": failed})
 
 

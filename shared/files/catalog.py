@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +9,7 @@ from shared import ids
 from shared.accounts import listing
 from shared.clock import iso
 from shared.errors import BadRequest, FileNotFound
-from shared.files import file_counts, table
+from shared.files import table
 from shared.files.records import FileRecord
 from shared.storage import blobs, expiry_index
 from shared.storage.names import file_blob_name
@@ -57,36 +56,6 @@ async def delete_with_key(file_url: str, key: str | None) -> None:
     if not key or not ids.secrets_match(key, record.key):
         raise BadRequest("Invalid unique key")
     await remove(record)
-
-
-async def transfer(items: object, username: str, now: datetime) -> list[object]:
-    """Bind anonymous uploads to an account by file_url + key; returns the items that failed."""
-    if not isinstance(items, list):
-        raise BadRequest("No data field in request body")
-    failed: list[object] = []
-    for item in items:
-        if not await _claim(item, username, now):
-            failed.append(item)
-    return failed
-
-
-async def _claim(item: object, username: str, now: datetime) -> bool:
-    if not isinstance(item, dict):
-        return False
-    file_url, key = item.get("file_url"), item.get("key")
-    if not isinstance(file_url, str) or not isinstance(key, str):
-        return False
-    try:
-        record = await find_live(file_url, now)
-    except FileNotFound:
-        return False
-    if record.owner or record.group_id or not ids.secrets_match(key, record.key):
-        return False
-    if not await table.assign_owner(record, username):
-        return False
-    await listing.add(replace(record, owner=username))
-    await file_counts.add_one(username)  # keeps MAX_FILES_PER_USER's count an upper bound
-    return True
 
 
 def describe(record: FileRecord, *, base_url: str) -> dict[str, Any]:
