@@ -92,7 +92,7 @@ def _from_entity(row: dict[str, Any]) -> PendingUpload:
 
 async def insert(upload: PendingUpload) -> None:
     if not await entities.insert(UPLOADS_TABLE, _to_entity(upload)):
-        raise RuntimeError(f"file_url collision on {upload.file_url}")  # 96 random bits: never
+        raise RuntimeError("file_url collision")  # 96 random bits: never
 
 
 async def get(file_url: str) -> PendingUpload | None:

@@ -68,7 +68,7 @@ def _from_entity(row: dict[str, Any]) -> FileRecord:
 
 async def insert(record: FileRecord) -> None:
     if not await entities.insert(FILES_TABLE, _to_entity(record)):
-        raise RuntimeError(f"file_url collision on {record.file_url}")  # 96 random bits: never
+        raise RuntimeError("file_url collision")  # 96 random bits: never
 
 
 async def get(file_url: str) -> FileRecord | None:
@@ -114,7 +114,7 @@ async def claim_download(record: FileRecord, now: datetime) -> FileRecord:
         if fresh is None:
             raise FileNotFound()
         record = fresh
-    logger.warning("download claim on %s lost %d races", record.file_url, _MAX_ATTEMPTS)
+    logger.warning("a download claim lost %d races", _MAX_ATTEMPTS)
     raise FileNotFound()
 
 
@@ -140,4 +140,4 @@ async def _add_to_count(file_url: str, delta: int) -> None:
             return
         if await _set_count(record, record.download_count + delta) is not None:
             return
-    logger.warning("download count of %s lost %d races", file_url, _MAX_ATTEMPTS)
+    logger.warning("a download count lost %d races", _MAX_ATTEMPTS)

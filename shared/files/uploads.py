@@ -160,7 +160,7 @@ async def _count(record: FileRecord, settings: Settings, now: datetime) -> Publi
     try:
         evicted = await limit.count_upload(record, limit=settings.max_files_per_user, now=now)
     except Exception:
-        logger.exception("counting %s against its account's file limit failed", record.file_url)
+        logger.exception("counting an upload against its account's file limit failed")
         evicted = ()
     return Published(record, evicted)
 
@@ -302,7 +302,7 @@ async def _discard(staged: _Staged) -> None:
     try:
         await blobs.delete(file_blob_name(staged.file_url))
     except Exception:
-        logger.warning("could not discard blob of %s; cleanup will", staged.file_url)
+        logger.warning("could not discard an upload's blob; cleanup will")
         return
     await blobs.gather_quietly(expiry_index.remove(staged.pending))
 
