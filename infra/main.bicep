@@ -88,10 +88,15 @@ param maxFilesPerUser int = 0
 @minValue(1)
 param maxDirectUploadBytes int = 53687091200
 
-@description('UPLOAD_SAS_TTL_SECONDS: lifetime of a direct upload\'s SAS (1 hour); at most 7 days.')
+@description('UPLOAD_SAS_TTL_SECONDS: lifetime of a direct upload\'s SAS (15 minutes), renewed by the client; at most maxUploadSeconds.')
 @minValue(1)
 @maxValue(604800)
-param uploadSasTtlSeconds int = 3600
+param uploadSasTtlSeconds int = 900
+
+@description('MAX_UPLOAD_SECONDS: longest a direct upload stays writable, renewals included (1 day); at most 7 days.')
+@minValue(1)
+@maxValue(604800)
+param maxUploadSeconds int = 86400
 
 @description('DIRECT_DOWNLOAD_MIN_BYTES: files larger than this (32 MiB) download straight from storage.')
 @minValue(0)
@@ -221,6 +226,7 @@ module app 'modules/functionapp.bicep' = {
     maxFilesPerUser: maxFilesPerUser
     maxDirectUploadBytes: maxDirectUploadBytes
     uploadSasTtlSeconds: uploadSasTtlSeconds
+    maxUploadSeconds: maxUploadSeconds
     directDownloadMinBytes: directDownloadMinBytes
     enableMalwareScanning: enableMalwareScanning
   }

@@ -66,6 +66,7 @@ class Settings:
     max_files_per_user: int
     max_direct_upload_bytes: int
     upload_sas_ttl_seconds: int
+    max_upload_seconds: int
     direct_download_min_bytes: int
     running_in_azure: bool
 
@@ -94,7 +95,9 @@ class Settings:
             # 0: no limit.
             max_files_per_user=_int(env, "MAX_FILES_PER_USER", 0, minimum=0),
             max_direct_upload_bytes=_int(env, "MAX_DIRECT_UPLOAD_BYTES", 53_687_091_200, minimum=1),
-            upload_sas_ttl_seconds=_int(env, "UPLOAD_SAS_TTL_SECONDS", 3_600, minimum=1),
+            # Short, renewed by GET /api/uploads/{file_url}, up to MAX_UPLOAD_SECONDS in all.
+            upload_sas_ttl_seconds=_int(env, "UPLOAD_SAS_TTL_SECONDS", 900, minimum=1),
+            max_upload_seconds=_int(env, "MAX_UPLOAD_SECONDS", 86_400, minimum=1),
             direct_download_min_bytes=_int(env, "DIRECT_DOWNLOAD_MIN_BYTES", 33_554_432, minimum=0),
             # The platform sets WEBSITE_INSTANCE_ID on every Azure instance.
             running_in_azure=bool(_str(env, "WEBSITE_INSTANCE_ID")),
@@ -115,6 +118,11 @@ class Settings:
             # A user-delegation key, and so any SAS signed with it, lives at most 7 days.
             raise SettingsError(
                 f"UPLOAD_SAS_TTL_SECONDS must be at most {_MAX_SAS_TTL_SECONDS} (7 days)"
+            )
+        if not self.upload_sas_ttl_seconds <= self.max_upload_seconds <= _MAX_SAS_TTL_SECONDS:
+            raise SettingsError(
+                "MAX_UPLOAD_SECONDS must be from UPLOAD_SAS_TTL_SECONDS to "
+                f"{_MAX_SAS_TTL_SECONDS} (7 days)"
             )
         if self.default_ttl_seconds > self.max_ttl_seconds:
             raise SettingsError("DEFAULT_TTL_SECONDS must not exceed MAX_TTL_SECONDS")

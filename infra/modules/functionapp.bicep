@@ -86,8 +86,11 @@ param maxFilesPerUser int
 @description('MAX_DIRECT_UPLOAD_BYTES: largest file a client may upload straight to storage.')
 param maxDirectUploadBytes int
 
-@description('UPLOAD_SAS_TTL_SECONDS: lifetime of a direct upload\'s SAS.')
+@description('UPLOAD_SAS_TTL_SECONDS: lifetime of a direct upload\'s SAS, renewed by the client.')
 param uploadSasTtlSeconds int
+
+@description('MAX_UPLOAD_SECONDS: longest a direct upload stays writable, renewals included.')
+param maxUploadSeconds int
 
 @description('DIRECT_DOWNLOAD_MIN_BYTES: files larger than this download straight from storage.')
 param directDownloadMinBytes int
@@ -214,6 +217,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     MAX_FILES_PER_USER: string(maxFilesPerUser)
     MAX_DIRECT_UPLOAD_BYTES: string(maxDirectUploadBytes)
     UPLOAD_SAS_TTL_SECONDS: string(uploadSasTtlSeconds)
+    MAX_UPLOAD_SECONDS: string(maxUploadSeconds)
     DIRECT_DOWNLOAD_MIN_BYTES: string(directDownloadMinBytes)
     // Versionless reference with the trailing slash: a new secret version is picked up on refresh.
     JWT_SECRET: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/jwt-secret/)'

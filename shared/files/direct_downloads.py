@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from shared.config import Settings
-from shared.errors import FileNotFound
-from shared.files import content_policy
+from shared.errors import ContentChanged
+from shared.files import catalog, content_policy
 from shared.files.records import FileRecord
 from shared.storage import sas, staged_blobs
 from shared.storage.names import file_blob_name
@@ -23,9 +23,13 @@ _BASE_LIFETIME = timedelta(minutes=15)
 _SLOW_BYTES_PER_SECOND = 8 * 1024 * 1024
 
 
-def goes_direct(record: FileRecord, *, asked: bool, settings: Settings) -> bool:
-    """Asked for (`?direct=1`) or large, and never for a file with a download limit."""
+def goes_direct(record: FileRecord, *, asked: bool, settings: Settings, now: datetime) -> bool:
+    """Asked for (`?direct=1`) or large, and never for a file with a download limit, nor while a
+    direct upload's SAS could still rewrite the blob after the redirect's check (streaming reads
+    each block If-Match the published ETag; a redirect cannot)."""
     if record.max_downloads is not None:
+        return False
+    if record.writable_until is not None and now < record.writable_until:
         return False
     return asked or record.size > settings.direct_download_min_bytes
 
@@ -37,13 +41,14 @@ def sas_lifetime(size: int) -> timedelta:
 async def read_url(record: FileRecord, *, now: datetime) -> str:
     """A read-only SAS URL for the file's blob, if it is still the blob that was published.
 
-    Until a direct upload's SAS expires its holder could overwrite the blob; a streamed download
-    would notice by the ETag, so this checks it too rather than hand out other bytes.
+    A blob that is not the one published (rewritten through an upload SAS) is never handed out:
+    the file is removed and the answer is the missing file's.
     """
     name = file_blob_name(record.file_url)
     stored = await staged_blobs.committed(name)
     if stored is None or stored.etag != record.blob_etag:
-        raise FileNotFound()
+        await catalog.remove(record)
+        raise ContentChanged()
     headers = content_policy.response_headers(record.content_type, record.user_filename)
     return await sas.blob_sas_url(
         name,

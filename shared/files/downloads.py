@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from shared.config import Settings
-from shared.errors import BeingScanned, Forbidden
+from shared.errors import BeingScanned, ContentChanged, Forbidden
 from shared.files import catalog, content_policy, direct_downloads, shortener, table
 from shared.files.filenames import content_disposition
 from shared.files.records import FileRecord
@@ -83,7 +83,7 @@ async def open_download(
         return DownloadResponse(302, {"Location": target, "Cache-Control": "no-store"})
 
     if not request.head and direct_downloads.goes_direct(
-        record, asked=request.direct, settings=settings
+        record, asked=request.direct, settings=settings, now=now
     ):
         location = await direct_downloads.read_url(record, now=now)
         if counted:  # only unlimited files go direct: counted now, as the bytes leave elsewhere
@@ -114,7 +114,8 @@ async def open_download(
         return DownloadResponse(status, headers)
     if counted:
         record = await _claim(record, now)
-    return DownloadResponse(status, headers, _stream(record, start, length, counted=counted))
+    body = await _started(_stream(record, start, length, counted=counted))
+    return DownloadResponse(status, headers, body)
 
 
 def _wants_page(request: DownloadRequest) -> bool:
@@ -155,7 +156,7 @@ async def _require_clean(record: FileRecord) -> None:
 
 async def _stream(
     record: FileRecord, start: int, length: int, *, counted: bool
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     completed = False
     try:
         if length:
@@ -164,9 +165,35 @@ async def _stream(
             ):
                 yield chunk
         completed = True
+    except ContentChanged:
+        # Not the bytes that were published: this file is gone for every reader.
+        await _shielded(_discard(record))
+        raise
     finally:
         if counted:
             await _shielded(_settle(record, completed=completed))
+
+
+async def _discard(record: FileRecord) -> None:
+    """Remove a file whose blob is no longer the one published."""
+    await catalog.remove(record)
+
+
+async def _started(chunks: AsyncGenerator[bytes, None]) -> AsyncGenerator[bytes, None]:
+    """`chunks` with its first chunk already fetched, so a missing or replaced blob is an error
+    answer rather than a 200 that breaks off."""
+    first = await anext(chunks, None)
+
+    async def resumed() -> AsyncGenerator[bytes, None]:
+        try:
+            if first is not None:
+                yield first
+            async for chunk in chunks:
+                yield chunk
+        finally:
+            await chunks.aclose()
+
+    return resumed()
 
 
 async def _claim(record: FileRecord, now: datetime) -> FileRecord:

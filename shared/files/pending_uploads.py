@@ -110,6 +110,13 @@ async def _set_state(
     return None if etag is None else replace(upload, state=state, claimed_at=at, etag=etag)
 
 
+async def extend(upload: PendingUpload, sas_expires_at: datetime) -> PendingUpload | None:
+    """Record a renewed SAS's expiry; None if the row changed meanwhile (say, a completion)."""
+    entity = {"PartitionKey": upload.file_url, "RowKey": _ROW, "sas_expires_at": sas_expires_at}
+    etag = await entities.update(UPLOADS_TABLE, entity, etag=upload.etag)
+    return None if etag is None else replace(upload, sas_expires_at=sas_expires_at, etag=etag)
+
+
 async def claim(upload: PendingUpload, now: datetime) -> PendingUpload | None:
     """Mark the upload as being published; None if the row changed or vanished meanwhile."""
     return await _set_state(upload, PUBLISHING, now)

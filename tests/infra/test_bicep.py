@@ -70,7 +70,8 @@ NUMERIC_SETTINGS = {
     "BUFFER_TTL_SECONDS": ("bufferTtlSeconds", 7_200),
     "MAX_FILES_PER_USER": ("maxFilesPerUser", 0),
     "MAX_DIRECT_UPLOAD_BYTES": ("maxDirectUploadBytes", 53_687_091_200),
-    "UPLOAD_SAS_TTL_SECONDS": ("uploadSasTtlSeconds", 3_600),
+    "UPLOAD_SAS_TTL_SECONDS": ("uploadSasTtlSeconds", 900),
+    "MAX_UPLOAD_SECONDS": ("maxUploadSeconds", 86_400),
     "DIRECT_DOWNLOAD_MIN_BYTES": ("directDownloadMinBytes", 33_554_432),
 }
 SECRET_MARKERS = (
