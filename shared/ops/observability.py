@@ -24,17 +24,10 @@ _REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", 
 _CALLER_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _installed = False
 _telemetry_configured = False
-# The distro's instrumentations, all of which would put URLs into telemetry.
+# The distro's instrumentations (1.8), all of which would put URLs into telemetry.
 _URL_RECORDING = (
-    "azure_sdk",
-    "django",
-    "fastapi",
-    "flask",
-    "httpx",
-    "psycopg2",
-    "requests",
-    "urllib",
-    "urllib3",
+    *("azure_sdk", "django", "fastapi", "flask", "httpx", "httpx2"),
+    *("psycopg2", "requests", "urllib", "urllib3"),
 )
 
 logger = logging.getLogger(__name__)

@@ -257,12 +257,13 @@ def _direct_upload_paths() -> dict[str, Schema]:
         "/api/uploads/{file_url}": {
             "get": _operation(
                 "get_upload",
-                "The blocks storage holds for a direct upload, so a client resumes with the rest.",
+                "The blocks storage holds for a direct upload, and a renewed SAS.",
                 "files",
                 {
                     "200": _json(
-                        "`state` `pending` (with `committed`/`uncommitted` blocks and a fresh "
-                        "`upload_url`) or `complete`.",
+                        "`state` `pending` (with `committed`/`uncommitted` blocks and an "
+                        "`upload_url` renewed for UPLOAD_SAS_TTL_SECONDS, at most "
+                        "MAX_UPLOAD_SECONDS after the upload began) or `complete`.",
                         _success(
                             {"state": _STR, "file_url": _STR, "size": _INT},
                             {
@@ -294,7 +295,11 @@ def _direct_upload_paths() -> dict[str, Schema]:
                         "`Invalid unique key`, no committed blob yet, or a size other than the "
                         "declared one (then the upload is discarded)."
                     ),
-                    "404": _UPLOAD_NOT_FOUND,
+                    "403": _error("`You are not in the group` any more (the upload is discarded)."),
+                    "404": _error(
+                        "`Upload not found`, or `Group not found`: deleted since (the upload is "
+                        "discarded)."
+                    ),
                 },
                 parameters=[_FILE_URL, _UPLOAD_KEY],
             )

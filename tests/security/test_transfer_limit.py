@@ -8,12 +8,16 @@ from tests.utils.accounts import auth, files_of, register
 from tests.utils.files import upload
 
 
+def _account_with_two_files(client: httpx.Client) -> tuple[str, list[str]]:
+    _, token = register(client)
+    return token, [upload(client, b"own", headers=auth(token))["file_url"] for _ in range(2)]
+
+
 def test_transfer_beyond_max_files_per_user_binds_only_what_fits(
     client: httpx.Client, settings_env: dict[str, str]
 ) -> None:
     settings_env["MAX_FILES_PER_USER"] = "3"
-    _, token = register(client)
-    owned = [upload(client, b"own", headers=auth(token))["file_url"] for _ in range(2)]
+    token, owned = _account_with_two_files(client)
     anonymous = [upload(client, f"anon {i}".encode()) for i in range(5)]
     items = [{"file_url": a["file_url"], "key": a["key"]} for a in anonymous]
 
@@ -37,8 +41,7 @@ def test_transfer_into_a_full_account_binds_nothing_and_deletes_nothing(
     client: httpx.Client, settings_env: dict[str, str]
 ) -> None:
     settings_env["MAX_FILES_PER_USER"] = "2"
-    _, token = register(client)
-    owned = [upload(client, b"own", headers=auth(token))["file_url"] for _ in range(2)]
+    token, owned = _account_with_two_files(client)
     anonymous = upload(client, b"anon")
     item = {"file_url": anonymous["file_url"], "key": anonymous["key"]}
 

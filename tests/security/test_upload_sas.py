@@ -185,37 +185,47 @@ def test_untouched_direct_upload_survives_the_sweep_and_then_redirects(
 # Completion re-checks the group ----------------------------------------------------------------
 
 
+def _uploaded_to_group(client: httpx.Client, token: str, group_id: int) -> dict[str, Any]:
+    """A direct upload into the group, committed but not yet completed."""
+    grant = begin(client, 4, headers=auth(token), group_id=str(group_id))
+    put_all(grant, b"late")
+    return grant
+
+
+def _discarded(client: httpx.Client, storage: StorageProbe, grant: dict[str, Any]) -> bool:
+    gone = client.get(f"/api/uploads/{grant['file_url']}", params={"key": grant["key"]})
+    return (
+        gone.status_code == 404
+        and storage.file_row(grant["file_url"]) is None
+        and not storage.blob_exists(grant["file_url"])
+    )
+
+
 def test_member_who_left_cannot_complete_an_upload_into_the_group(
     client: httpx.Client, storage: StorageProbe
 ) -> None:
     owner, member, group_id = group_with_member(client)
-    grant = begin(client, 4, headers=auth(member), group_id=str(group_id))
-    put_all(grant, b"late")
+    grant = _uploaded_to_group(client, member, group_id)
     assert client.post(f"/api/leave/{group_id}", headers=auth(member)).status_code == 200
 
     response = complete(client, grant)
 
     assert response.status_code == 403
     assert response.json() == {"status": "error", "message": "You are not in the group"}
-    assert storage.file_row(grant["file_url"]) is None
-    assert not storage.blob_exists(grant["file_url"])
+    assert _discarded(client, storage, grant)
     assert files_of(client, owner, group_id) == []
-    gone = client.get(f"/api/uploads/{grant['file_url']}", params={"key": grant["key"]})
-    assert gone.status_code == 404
 
 
 def test_upload_into_a_deleted_group_is_refused_and_leaves_no_listing_row(
     client: httpx.Client, storage: StorageProbe
 ) -> None:
     owner, _, group_id = group_with_member(client)
-    grant = begin(client, 4, headers=auth(owner), group_id=str(group_id))
-    put_all(grant, b"late")
+    grant = _uploaded_to_group(client, owner, group_id)
     assert client.delete(f"/api/delete_group/{group_id}", headers=auth(owner)).status_code == 200
 
     response = complete(client, grant)
 
     assert response.status_code == 404
     assert response.json() == {"status": "error", "message": "Group not found"}
-    assert storage.file_row(grant["file_url"]) is None
-    assert not storage.blob_exists(grant["file_url"])
+    assert _discarded(client, storage, grant)
     assert _ownerfiles(storage, f"g:{group_id}") == []
