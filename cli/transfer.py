@@ -256,7 +256,7 @@ def download(
 
 def _is_blob_sas(url: str) -> bool:
     query = parse_qs(urlsplit(url).query)
-    return "sig" in query and query.get("sr") == ["b"]
+    return "sig" in query and query.get("sr") in (["b"], ["bs"])  # a blob, or its snapshot
 
 
 def _hook(progress: Progress) -> Callable[[int, int | None], None]:

@@ -23,13 +23,9 @@ _BASE_LIFETIME = timedelta(minutes=15)
 _SLOW_BYTES_PER_SECOND = 8 * 1024 * 1024
 
 
-def goes_direct(record: FileRecord, *, asked: bool, settings: Settings, now: datetime) -> bool:
-    """Asked for (`?direct=1`) or large, and never for a file with a download limit, nor while a
-    direct upload's SAS could still rewrite the blob after the redirect's check (streaming reads
-    each block If-Match the published ETag; a redirect cannot)."""
+def goes_direct(record: FileRecord, *, asked: bool, settings: Settings) -> bool:
+    """Asked for (`?direct=1`) or large, and never for a file with a download limit."""
     if record.max_downloads is not None:
-        return False
-    if record.writable_until is not None and now < record.writable_until:
         return False
     return asked or record.size > settings.direct_download_min_bytes
 
@@ -39,10 +35,11 @@ def sas_lifetime(size: int) -> timedelta:
 
 
 async def read_url(record: FileRecord, *, now: datetime) -> str:
-    """A read-only SAS URL for the file's blob, if it is still the blob that was published.
+    """A read-only SAS URL for the file's published bytes, if the blob is still the one published.
 
-    A blob that is not the one published (rewritten through an upload SAS) is never handed out:
-    the file is removed and the answer is the missing file's.
+    A blob rewritten through an upload SAS is never handed out: the file is removed and the answer
+    is the missing file's. A direct upload's bytes are read from the snapshot taken when it was
+    published, which no SAS can write: a rewrite after this check still cannot reach the reader.
     """
     name = file_blob_name(record.file_url)
     stored = await staged_blobs.committed(name)
@@ -52,6 +49,7 @@ async def read_url(record: FileRecord, *, now: datetime) -> str:
     headers = content_policy.response_headers(record.content_type, record.user_filename)
     return await sas.blob_sas_url(
         name,
+        snapshot=record.snapshot,
         permission=sas.READ_PERMISSION,
         expiry=min(now + sas_lifetime(record.size), record.expires_at),
         now=now,

@@ -8,17 +8,18 @@
    then the row's expiry), never beyond MAX_UPLOAD_SECONDS after `begin`.
 3. `complete` checks the group is still there and the uploader still in it, checks the committed
    size against the declared one, claims the row, replaces the content headers the client may
-   have set, and publishes through shared/files/uploads.py as a streamed upload is published,
-   with the record's `blob_etag` and `writable_until` (the last SAS's expiry); then the row goes.
+   have set, snapshots the blob, and publishes through shared/files/uploads.py as a streamed
+   upload is published, with the blob's ETag and the snapshot on the record; then the row goes.
    Until step 3 publishes the record, nothing is visible.
 
 A SAS cannot be revoked, so its holder can write the blob until it expires, whatever happened
 meanwhile: the entry of the last SAS handed out always stays until then. `sweep` (the cleanup
 timer, at each entry) deletes the blob of an upload never completed or of a file since deleted,
-and removes a published file whose blob is no longer the one published. Downloads read the blob
-If-Match `blob_etag` and never redirect to it before `writable_until` (shared/files/downloads.py),
-so replaced bytes are never served. A wrong size or a lost group membership is final: row and
-blob go at once, and the entry stays to sweep anything the SAS writes afterwards.
+and removes a published file whose blob is no longer the one published. Streamed downloads read
+the blob If-Match `blob_etag`, redirects read the snapshot (shared/files/downloads.py,
+direct_downloads.py), so replaced bytes are never served. A wrong size or a lost group
+membership is final: row and blob go at once, and the entry stays to sweep anything the SAS
+writes afterwards.
 """
 
 from __future__ import annotations
@@ -183,7 +184,8 @@ async def complete(
     etag = await staged_blobs.reset_headers(
         name, content_type=upload.content_type, etag=stored.etag
     )
-    if etag is None:
+    snapshot = None if etag is None else await staged_blobs.snapshot(name, etag=etag)
+    if etag is None or snapshot is None:
         await pending_uploads.release(claimed)
         raise BadRequest("The blob changed while the upload was being completed, try again")
     published = await uploads.publish_stored(
@@ -191,6 +193,7 @@ async def complete(
         upload.user_filename,
         blobs.StoredBlob(size=stored.size, etag=etag),
         expiry_index.entry_for(expiry_index.DIRECT_UPLOAD, file_url, upload.sas_expires_at),
+        snapshot=snapshot,
         key=upload.key,
         lifetime=uploads.Lifetime(upload.ttl_seconds, upload.max_downloads),
         owner=uploads.Owner(upload.owner, upload.group_id),
@@ -220,16 +223,14 @@ async def sweep(file_url: str, now: datetime) -> Swept:
         if not await pending_uploads.delete(upload):
             return Swept.KEEP  # a completion claimed it just now
     if record is not None:
-        return await _verify(record, now)
+        return await _verify(record)
     # No row and no record: nothing can publish this blob any more, whoever wrote it.
     deleted = await blobs.delete(file_blob_name(file_url))
     return Swept.DELETED if deleted else Swept.DONE
 
 
-async def _verify(record: FileRecord, now: datetime) -> Swept:
+async def _verify(record: FileRecord) -> Swept:
     """Keep a published file only if its blob is still the one published."""
-    if record.writable_until is not None and now < record.writable_until:
-        return Swept.DONE  # an earlier SAS's entry: the last one's looks again
     stored = await staged_blobs.committed(file_blob_name(record.file_url))
     if stored is not None and stored.etag == record.blob_etag:
         return Swept.DONE

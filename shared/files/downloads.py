@@ -83,7 +83,7 @@ async def open_download(
         return DownloadResponse(302, {"Location": target, "Cache-Control": "no-store"})
 
     if not request.head and direct_downloads.goes_direct(
-        record, asked=request.direct, settings=settings, now=now
+        record, asked=request.direct, settings=settings
     ):
         location = await direct_downloads.read_url(record, now=now)
         if counted:  # only unlimited files go direct: counted now, as the bytes leave elsewhere

@@ -24,9 +24,9 @@ class FileRecord:
     redirect_url: str | None = None  # the shortener's target (shared/files/shortener.py)
     owner: str | None = None
     group_id: str | None = None
-    # A direct upload's last write SAS expires then: until that moment its holder could still
-    # replace the blob, so downloads stream (each read If-Match `blob_etag`) rather than redirect.
-    writable_until: datetime | None = None
+    # A direct upload's snapshot of the published blob, which its write SAS cannot change:
+    # redirects read it (shared/files/direct_downloads.py), streams read the blob If-Match `etag`.
+    snapshot: str | None = None
     etag: str = ""
 
     @property

@@ -43,7 +43,7 @@ def _to_entity(record: FileRecord) -> dict[str, Any]:
         "redirect_url": record.redirect_url,
         "owner": record.owner,
         "group_id": record.group_id,
-        "writable_until": record.writable_until,
+        "snapshot": record.snapshot,
     }
 
 
@@ -63,7 +63,7 @@ def _from_entity(row: dict[str, Any]) -> FileRecord:
         redirect_url=row.get("redirect_url"),
         owner=row.get("owner"),
         group_id=row.get("group_id"),
-        writable_until=row.get("writable_until"),
+        snapshot=row.get("snapshot"),
         etag=row["etag"],
     )
 

@@ -233,6 +233,7 @@ async def publish_stored(
     pending: expiry_index.ExpiryEntry,
     *,
     key: str,
+    snapshot: str,
     lifetime: Lifetime,
     owner: Owner,
     settings: Settings,
@@ -240,17 +241,15 @@ async def publish_stored(
 ) -> Published:
     """Publish a blob a client wrote straight to storage (files/direct_uploads.py) as any upload.
 
-    Step 3 above, with `key` the owner secret the client was already given. Step 4 is skipped:
-    `pending`, the entry due when the client's write SAS expires, stays, so the sweep then checks
-    the blob is still the one published (files/direct_uploads.py `sweep`); until then the record
-    says the blob is writable and downloads never redirect to it.
+    Step 3 above, with `key` the owner secret the client was already given and `snapshot` the
+    published bytes' snapshot. Step 4 is skipped: `pending`, the entry due when the client's
+    write SAS expires, stays, so the sweep then checks the blob is still the one published
+    (files/direct_uploads.py `sweep`).
     """
     staged = _Staged(
         file_url, filename, extension_of(filename), guess_content_type(filename), stored, pending
     )
-    record = await _publish(
-        staged, lifetime, owner, settings, now, key=key, writable_until=pending.due_at
-    )
+    record = await _publish(staged, lifetime, owner, settings, now, key=key, snapshot=snapshot)
     return await _count(record, settings, now)
 
 
@@ -262,7 +261,7 @@ async def _publish(
     now: datetime,
     *,
     key: str | None = None,
-    writable_until: datetime | None = None,
+    snapshot: str | None = None,
 ) -> FileRecord:
     record = FileRecord(
         file_url=staged.file_url,
@@ -279,7 +278,7 @@ async def _publish(
         redirect_url=await _shortened_url(staged),
         owner=owner.username,
         group_id=owner.group_id,
-        writable_until=writable_until,
+        snapshot=snapshot,
     )
     await expiry_index.add(expiry_index.FILE, record.file_url, record.expires_at)
     await table.insert(record)
@@ -288,7 +287,7 @@ async def _publish(
     except BaseException:
         await blobs.gather_quietly(table.delete(record.file_url))
         raise
-    if writable_until is None:  # a direct upload's entry outlives its write SAS (above)
+    if snapshot is None:  # a direct upload's entry outlives its write SAS (publish_stored)
         await blobs.gather_quietly(expiry_index.remove(staged.pending))
     if settings.malware_scanning:
         await expiry_index.add(expiry_index.SCAN, record.file_url, now)

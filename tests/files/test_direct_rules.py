@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -60,16 +59,7 @@ def test_download_sas_lifetime_grows_with_size_from_fifteen_minutes() -> None:
 def test_goes_direct_only_without_a_download_limit(
     size: int, max_downloads: int | None, asked: bool, direct: bool
 ) -> None:
-    record = _record(size, max_downloads)
-    assert goes_direct(record, asked=asked, settings=SETTINGS, now=datetime.now(UTC)) is direct
-
-
-def test_goes_direct_only_once_the_upload_sas_can_no_longer_write() -> None:
-    until = datetime(2030, 1, 1, tzinfo=UTC)
-    record = replace(_record(10**10), writable_until=until)
-
-    for now, direct in ((until - timedelta(seconds=1), False), (until, True)):
-        assert goes_direct(record, asked=True, settings=SETTINGS, now=now) is direct
+    assert goes_direct(_record(size, max_downloads), asked=asked, settings=SETTINGS) is direct
 
 
 @pytest.mark.parametrize(

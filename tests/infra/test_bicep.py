@@ -480,6 +480,7 @@ def test_lifecycle_rule_deletes_file_and_buffer_blobs_a_day_after_max_ttl() -> N
     (rule,) = policy.properties["policy"]["rules"]
     definition = rule["definition"]
     days = definition["actions"]["baseBlob"]["delete"]["daysAfterModificationGreaterThan"]
+    snapshot_days = definition["actions"]["snapshot"]["delete"]["daysAfterCreationGreaterThan"]
     names = bicep.variables(STORAGE)
 
     assert policy.body["name"] == "default"
@@ -489,6 +490,7 @@ def test_lifecycle_rule_deletes_file_and_buffer_blobs_a_day_after_max_ttl() -> N
     assert bicep.evaluate_int(days, {**names, "maxTtlSeconds": 2_592_000}) == 31
     assert bicep.evaluate_int(days, {**names, "maxTtlSeconds": 2_592_001}) == 32
     assert bicep.evaluate_int(days, {**names, "maxTtlSeconds": 3_600}) == 2
+    assert snapshot_days == days  # a direct upload's snapshot goes with its blob
     assert passed_to(STORAGE, "maxTtlSeconds") == "maxTtlSeconds"
 
 

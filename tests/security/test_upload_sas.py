@@ -123,16 +123,18 @@ def test_published_file_replaced_through_the_upload_sas_is_never_served_and_is_r
     assert not storage.blob_exists(grant["file_url"])
 
 
-def test_large_file_is_not_redirected_while_its_upload_sas_can_still_write(
+def test_redirect_serves_the_published_bytes_even_if_the_blob_is_replaced_after_it(
     client: httpx.Client, settings_env: dict[str, str]
 ) -> None:
     settings_env["DIRECT_DOWNLOAD_MIN_BYTES"] = "0"
-    grant = _published(client, b"fresh", filename="fresh.bin")
+    grant = _published(client, b"published", filename="p.bin")
 
     response = client.get(f"/file/{grant['file_url']}")
+    _replace(grant, b"REPLACED!")  # after the redirect's check, before the reader follows it
 
-    assert response.status_code == 200  # streamed, each block read If-Match the published ETag
-    assert response.content == b"fresh"
+    assert response.status_code == 302
+    assert sas_params(response.headers["location"])["sr"] == "bs"  # the published snapshot
+    assert httpx.get(response.headers["location"]).content == b"published"
 
 
 def test_blob_replaced_after_completion_is_swept_when_the_sas_expires(
