@@ -1,9 +1,9 @@
 """Moving bytes: direct uploads in parallel blocks (resumable) and verified downloads.
 
 Blocks go straight to Blob Storage through azure-storage-blob with the upload's SAS; the API only
-authorises, reports which blocks storage already holds, and publishes. Block ids are the block's
-index, zero-padded to a fixed width (storage wants equal lengths within a blob), so a resumed run
-knows which blocks to skip from the ids alone.
+authorises, reports which blocks storage already holds (renewing the short-lived SAS), and
+publishes. Block ids are the block's index, zero-padded to a fixed width (storage wants equal
+lengths within a blob), so a resumed run knows which blocks to skip from the ids alone.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 from urllib.parse import parse_qs, urlsplit
 
 from azure.core import MatchConditions
-from azure.core.exceptions import ResourceModifiedError
+from azure.core.exceptions import HttpResponseError, ResourceModifiedError
 from azure.storage.blob import BlobBlock, BlobClient
 
 from cli.api import Api, ApiError
@@ -98,10 +98,11 @@ def upload(
     sizes = [min(block_size, size - i * block_size) for i in range(count)]
     missing = [] if committed else [i for i in range(count) if stored.get(block_id(i)) != sizes[i]]
     progress.start(size, size - sum(sizes[i] for i in missing))
-    blob = BlobClient.from_blob_url(grant["upload_url"])
-    _stage_blocks(blob, path, block_size, sizes, missing, progress, concurrency)
+    sas = _Sas(api, pending, grant["upload_url"], str(grant["expires_at"]))
+    _stage_blocks(sas, path, block_size, sizes, missing, progress, concurrency)
     if not committed:
-        blob.commit_block_list([BlobBlock(block_id(i)) for i in range(count)])
+        blocks = [BlobBlock(block_id(i)) for i in range(count)]
+        sas.call(lambda blob: blob.commit_block_list(blocks))
     published = api.complete_upload(pending.file_url, pending.key)
     state.forget_pending(file_print)
     state.remember_key(server, published["file_url"], published["key"])
@@ -120,8 +121,43 @@ def _resume(api: Api, pending: Pending, notes: list[str]) -> dict[str, Any] | No
     return status
 
 
+class _Sas:
+    """The upload's SAS, renewed through the API when storage refuses it (403: it has expired).
+
+    The server renews it for UPLOAD_SAS_TTL_SECONDS more, up to the upload's maximum time; when
+    it has nothing newer to give, the refusal stands.
+    """
+
+    def __init__(self, api: Api, pending: Pending, upload_url: str, expires_at: str) -> None:
+        self._api = api
+        self._pending = pending
+        self._expires_at = expires_at  # ISO 8601 UTC, whole seconds: compares as text
+        self._lock = threading.Lock()
+        self.blob = BlobClient.from_blob_url(upload_url)
+
+    def call(self, action: Callable[[BlobClient], object]) -> None:
+        blob = self.blob
+        try:
+            action(blob)
+        except HttpResponseError as error:
+            if error.status_code != 403 or not self._renew(blob):
+                raise
+            action(self.blob)
+
+    def _renew(self, refused: BlobClient) -> bool:
+        with self._lock:
+            if self.blob is not refused:
+                return True  # another block's refusal renewed it already
+            status = self._api.upload_status(self._pending.file_url, self._pending.key)
+            url, expires_at = status.get("upload_url"), str(status.get("expires_at"))
+            if not isinstance(url, str) or expires_at <= self._expires_at:
+                return False  # nothing newer: the upload's maximum time is reached
+            self._expires_at, self.blob = expires_at, BlobClient.from_blob_url(url)
+            return True
+
+
 def _stage_blocks(
-    blob: BlobClient,
+    sas: _Sas,
     path: Path,
     block_size: int,
     sizes: list[int],
@@ -144,7 +180,7 @@ def _stage_blocks(
                 data = source.read(sizes[index])
             if len(data) != sizes[index]:
                 raise OSError(f"{path} changed while uploading")
-            blob.stage_block(block_id(index), data, length=len(data))
+            sas.call(lambda blob: blob.stage_block(block_id(index), data, length=len(data)))
             progress.advance(len(data))
         except BaseException:
             failed.set()
@@ -323,4 +359,4 @@ def file_sha256(path: Path) -> str:
 
 def _is_blob_sas(url: str) -> bool:
     query = parse_qs(urlsplit(url).query)
-    return "sig" in query and query.get("sr") == ["b"]
+    return "sig" in query and query.get("sr") in (["b"], ["bs"])  # a blob, or its snapshot

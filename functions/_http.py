@@ -102,21 +102,26 @@ def handle_errors(handler: Handler) -> Handler:
 
 
 async def _answer(handler: Handler, req: Request) -> Response:
-    """The handler's response, or the JSON answer for what it raised."""
+    """The handler's response, or the JSON answer for what it raised.
+
+    Logged by function name, with the request id every record carries: never the path (file ids,
+    filenames) nor the query string (delete keys).
+    """
     try:
         return await handler(req)
     except ServiceError as error:
         return error_response(error, req)
     except ClientDisconnect:
-        logger.info("client went away during %s %s", req.method, req.url.path)
+        logger.info("client went away during %s", handler.__name__)
         return json_response(Error.of("Client disconnected"), 400)
     except Exception:
-        logger.exception("unhandled error in %s %s", req.method, req.url.path)
+        logger.exception("unhandled error in %s", handler.__name__)
         return json_response(Error.of("Internal server error"), 500)
 
 
 def base_url(req: Request) -> str:
-    """PUBLIC_BASE_URL when set, else the scheme and host the request came to."""
+    """PUBLIC_BASE_URL when set, else (`make run`, tests; never in Azure, where settings require
+    it) the scheme and host the request came to."""
     configured = get_settings().public_base_url
     if configured:
         return configured

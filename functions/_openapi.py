@@ -269,12 +269,13 @@ def _direct_upload_paths() -> dict[str, Schema]:
         "/api/uploads/{file_url}": {
             "get": _operation(
                 "get_upload",
-                "The blocks storage holds for a direct upload, so a client resumes with the rest.",
+                "The blocks storage holds for a direct upload, and a renewed SAS.",
                 "files",
                 {
                     "200": _json(
-                        "`state` `pending` (with `committed`/`uncommitted` blocks and a fresh "
-                        "`upload_url`) or `complete`.",
+                        "`state` `pending` (with `committed`/`uncommitted` blocks and an "
+                        "`upload_url` renewed for UPLOAD_SAS_TTL_SECONDS, at most "
+                        "MAX_UPLOAD_SECONDS after the upload began) or `complete`.",
                         uploads.UploadPending,
                         uploads.UploadComplete,
                     ),
@@ -298,7 +299,11 @@ def _direct_upload_paths() -> dict[str, Schema]:
                         "`Invalid unique key`, no committed blob yet, or a size other than the "
                         "declared one (then the upload is discarded)."
                     ),
-                    "404": not_found,
+                    "403": _error("`You are not in the group` any more (the upload is discarded)."),
+                    "404": _error(
+                        "`Upload not found`, or `Group not found`: deleted since (the upload is "
+                        "discarded)."
+                    ),
                 },
                 parameters=[_FILE_URL, _UPLOAD_KEY],
             )
@@ -386,19 +391,29 @@ def _file_paths() -> dict[str, Schema]:
     deleted = {
         "200": _json("Deleted.", Success),
         "400": _error("`Invalid unique key`."),
+        "403": _error("Without a key: the token is neither the uploader's nor the group owner's."),
         "404": _error("`File not found`."),
+        **_AUTHED,
     }
-    delete_params = [_FILE_URL, _query("key", "The delete key returned by the upload.")]
+    delete_params = [
+        _FILE_URL,
+        _query(
+            "key",
+            "The delete key returned by the upload. Without it, a Bearer token of the file's "
+            "uploader or of its group's owner authorises the delete.",
+        ),
+    ]
     return {
         "/file/{file_url}": _download_path("download_file"),
         "/f/{file_url}": _download_path("download_file_short"),
         "/api/delete/{file_url}": {
             "get": _operation(
                 "delete_file",
-                "Delete a file with its key (the contract's GET form).",
+                "Delete a file with its key (the contract's GET form), or the owner's token.",
                 "files",
                 deleted,
                 parameters=delete_params,
+                security=_OPTIONAL_BEARER,
                 description="A browser (its `Accept` prefers HTML) gets a page asking first; "
                 "its button POSTs here and deletes.",
             ),
@@ -411,10 +426,11 @@ def _file_paths() -> dict[str, Schema]:
             ),
             "delete": _operation(
                 "delete_file_delete",
-                "Delete a file with its key.",
+                "Delete a file with its key, or the uploader's or group owner's token.",
                 "files",
                 deleted,
                 parameters=delete_params,
+                security=_OPTIONAL_BEARER,
             ),
         },
         "/api/metadata/{file_url}": {
@@ -587,6 +603,20 @@ def _group_paths() -> dict[str, Schema]:
                     **_AUTHED,
                 },
                 parameters=[_INVITE],
+                security=_BEARER,
+            )
+        },
+        "/api/groups/{group_id}/remove/{username}": {
+            "post": _operation(
+                "remove_member",
+                "Remove a member (owner only); the live invite link is revoked too.",
+                "groups",
+                {
+                    "200": _json("Removed.", Success),
+                    **_GROUP_ERRORS,
+                    "400": _error("`Invalid group id`, the owner, or not a member."),
+                },
+                parameters=[_GROUP_NUMBER, _path("username", "The member's username.")],
                 security=_BEARER,
             )
         },

@@ -14,6 +14,7 @@ from functions._schemas.accounts import (
 from shared.accounts import listing
 from shared.accounts.transfer import bind_anonymous
 from shared.clock import utcnow
+from shared.config import get_settings
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 
@@ -42,7 +43,8 @@ async def transfer(req: Request) -> Response:
     bound = await bind_anonymous(
         [(i.file_url, i.key) if isinstance(i, TransferItem) else None for i in items],
         claims.username,
-        utcnow(),
+        max_files=get_settings().max_files_per_user,
+        now=utcnow(),
     )
     failed = [item for item, ok in zip(items, bound, strict=True) if not ok]
     return json_response(TransferResult(message="transferred", unsuccess=failed))

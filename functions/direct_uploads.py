@@ -47,7 +47,10 @@ async def create_upload(req: Request) -> Response:
 @handle_errors
 async def get_upload(req: Request) -> Response:
     status = await direct_uploads.status(
-        path_param(req, "file_url"), req.query_params.get("key"), now=utcnow()
+        path_param(req, "file_url"),
+        req.query_params.get("key"),
+        settings=get_settings(),
+        now=utcnow(),
     )
     if isinstance(status, FileRecord):
         return json_response(UploadComplete.of(status, base_url(req)))

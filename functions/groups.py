@@ -1,4 +1,4 @@
-"""Groups: create, delete, invite, join, leave, invite info, list (contract "Groups")."""
+"""Groups: create, delete, invite, join, leave, invite info, list (contract "Groups"); remove."""
 
 import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
@@ -51,6 +51,16 @@ async def leave_group(req: Request) -> Response:
     claims = await caller(req)
     await groups.leave(path_param(req, "group_id"), claims.username)
     return json_response(Success(message="leaved"))
+
+
+@bp.route(route="api/groups/{group_id}/remove/{username}", methods=["POST"])
+@handle_errors
+async def remove_member(req: Request) -> Response:
+    claims = await caller(req)
+    await groups.remove_member(
+        path_param(req, "group_id"), claims.username, path_param(req, "username")
+    )
+    return json_response(Success(message="removed"))
 
 
 @bp.route(route="api/invite_info/{invite_link}", methods=["GET"])

@@ -36,10 +36,10 @@ param maximumInstanceCount int = 100
 @allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_RAGRS'])
 param storageSkuName string = 'Standard_LRS'
 
-@description('Days a deleted blob or container can be restored.')
+@description('Days a deleted container can be restored. Single blobs have no soft delete: a deleted file is gone for good.')
 @minValue(1)
 @maxValue(365)
-param blobSoftDeleteDays int = 7
+param containerSoftDeleteDays int = 7
 
 @description('MAX_UPLOAD_BYTES: largest file accepted (100 MiB).')
 @minValue(1)
@@ -88,10 +88,15 @@ param maxFilesPerUser int = 0
 @minValue(1)
 param maxDirectUploadBytes int = 53687091200
 
-@description('UPLOAD_SAS_TTL_SECONDS: lifetime of a direct upload\'s SAS (1 hour); at most 7 days.')
+@description('UPLOAD_SAS_TTL_SECONDS: lifetime of a direct upload\'s SAS (15 minutes), renewed by the client; at most maxUploadSeconds.')
 @minValue(1)
 @maxValue(604800)
-param uploadSasTtlSeconds int = 3600
+param uploadSasTtlSeconds int = 900
+
+@description('MAX_UPLOAD_SECONDS: longest a direct upload stays writable, renewals included (1 day); at most 7 days.')
+@minValue(1)
+@maxValue(604800)
+param maxUploadSeconds int = 86400
 
 @description('STORAGE_TIMEOUT_SECONDS: one storage operation, retries included, answers 503 after this long.')
 @minValue(1)
@@ -227,6 +232,7 @@ module app 'modules/functionapp.bicep' = {
     uploadSasTtlSeconds: uploadSasTtlSeconds
     storageTimeoutSeconds: storageTimeoutSeconds
     corsAllowedOrigins: corsAllowedOrigins
+    maxUploadSeconds: maxUploadSeconds
     enableMalwareScanning: enableMalwareScanning
   }
   // The roles must exist before the host starts and resolves the Key Vault reference.
@@ -243,7 +249,7 @@ module blobService 'modules/blob-service.bicep' = {
     allowedOrigins: [
       (empty(webOrigin)) ? app.outputs.uri : webOrigin
     ]
-    softDeleteDays: blobSoftDeleteDays
+    containerSoftDeleteDays: containerSoftDeleteDays
   }
 }
 

@@ -104,6 +104,7 @@ class Settings:
     # Browser apps on these origins may call the API (CORS); empty: none. In Azure the platform
     # applies it (infra/ sets siteConfig.cors from the same parameter), locally devhost/cors.py.
     cors_allowed_origins: tuple[str, ...]
+    max_upload_seconds: int
     running_in_azure: bool
 
     @classmethod
@@ -143,7 +144,9 @@ class Settings:
             max_direct_upload_bytes=_int(
                 env, "MAX_DIRECT_UPLOAD_BYTES", 53_687_091_200, minimum=1, unit="bytes"
             ),
-            upload_sas_ttl_seconds=_int(env, "UPLOAD_SAS_TTL_SECONDS", 3_600, minimum=1, unit=_S),
+            # Short, renewed by GET /api/uploads/{file_url}, up to MAX_UPLOAD_SECONDS in all.
+            upload_sas_ttl_seconds=_int(env, "UPLOAD_SAS_TTL_SECONDS", 900, minimum=1, unit=_S),
+            max_upload_seconds=_int(env, "MAX_UPLOAD_SECONDS", 86_400, minimum=1, unit=_S),
             storage_timeout_seconds=_int(env, "STORAGE_TIMEOUT_SECONDS", 10, minimum=1, unit=_S),
             cors_allowed_origins=_origins(env, "CORS_ALLOWED_ORIGINS"),
             # The platform sets WEBSITE_INSTANCE_ID on every Azure instance.
@@ -166,6 +169,11 @@ class Settings:
             raise SettingsError(
                 f"UPLOAD_SAS_TTL_SECONDS must be at most {_MAX_SAS_TTL_SECONDS} (7 days)"
             )
+        if not self.upload_sas_ttl_seconds <= self.max_upload_seconds <= _MAX_SAS_TTL_SECONDS:
+            raise SettingsError(
+                "MAX_UPLOAD_SECONDS must be from UPLOAD_SAS_TTL_SECONDS to "
+                f"{_MAX_SAS_TTL_SECONDS} (7 days)"
+            )
         if self.default_ttl_seconds > self.max_ttl_seconds:
             raise SettingsError("DEFAULT_TTL_SECONDS must not exceed MAX_TTL_SECONDS")
         if self.buffer_ttl_seconds > self.max_ttl_seconds:
@@ -183,6 +191,13 @@ class Settings:
             raise SettingsError(
                 "STORAGE_CONNECTION_STRING with an account key is refused in Azure: "
                 "use STORAGE_BLOB_ENDPOINT/STORAGE_TABLE_ENDPOINT and the managed identity"
+            )
+        if self.running_in_azure and not self.public_base_url:
+            # Upload answers, invite links, QR codes and the API description would otherwise
+            # name whatever host a caller put in the Host header (infra sets the app's own).
+            raise SettingsError(
+                "PUBLIC_BASE_URL must be set in Azure (the app's https address): "
+                "links are never built from a request's Host header there"
             )
 
 

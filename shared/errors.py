@@ -53,6 +53,11 @@ class FileNotFound(NotFound):
     message = "File not found"
 
 
+class ContentChanged(FileNotFound):
+    """The stored bytes are not the ones published (rewritten through a leaked or still-valid
+    upload SAS): never served, answered like a missing file, and the file is removed."""
+
+
 class PayloadTooLarge(ServiceError):
     status = 413
 

@@ -5,6 +5,7 @@
 const DIRECT_THRESHOLD = 16 * 1024 * 1024; // larger files go straight to Blob Storage
 const PARALLEL_BLOCKS = 4;
 const BLOCK_ATTEMPTS = 3;
+const SAS_RENEWALS = 3; // per block: storage refusing a just-renewed SAS is not about its expiry
 const SPEED_WINDOW_MS = 2000;
 const TOKEN_KEY = "fileshare.token";
 const USER_KEY = "fileshare.username";
@@ -583,11 +584,14 @@ class Upload {
 
   // Large files: the API hands out a SAS URL, blocks go straight to Blob Storage in parallel,
   // then the block list is committed and the API makes the file visible. A retry resumes: the
-  // API lists the blocks storage already holds, and only the others are sent again.
+  // API lists the blocks storage already holds, and only the others are sent again. The SAS is
+  // short-lived: when storage refuses it (403), the API renews it and the block goes again.
   async direct() {
     const { grant, held, published } = await this.grantFor();
     if (this.cancelled) throw new Cancelled();
     if (published) return this.complete(grant);
+    this.sas = grant.upload_url;
+    this.sasExpiry = grant.expires_at;
     const blockSize = Number(grant.block_size);
     const total = this.file.size;
     const count = Math.max(1, Math.ceil(total / blockSize));
@@ -602,8 +606,8 @@ class Upload {
       while (todo.length && !this.cancelled) {
         const index = todo.shift();
         const start = index * blockSize;
-        const url = `${grant.upload_url}&comp=block&blockid=${encodeURIComponent(btoa(ids[index]))}`;
-        await this.putBlock(url, this.file.slice(start, start + sizeOf(index)), (loaded) => {
+        const url = () => `${this.sas}&comp=block&blockid=${encodeURIComponent(btoa(ids[index]))}`;
+        await this.putBlock(grant, url, this.file.slice(start, start + sizeOf(index)), (loaded) => {
           sent[index] = loaded;
           update();
         });
@@ -613,9 +617,14 @@ class Upload {
     await Promise.all(Array.from({ length: Math.min(PARALLEL_BLOCKS, todo.length) }, worker));
     if (this.cancelled) throw new Cancelled();
     const list = `<?xml version="1.0" encoding="utf-8"?><BlockList>${ids.map((id) => `<Latest>${btoa(id)}</Latest>`).join("")}</BlockList>`;
-    const commit = await send("PUT", `${grant.upload_url}&comp=blocklist`, list, {
-      register: (abort) => this.aborts.push(abort),
-    });
+    let commit;
+    for (let renewed = 0; ; renewed += 1) {
+      const used = this.sas;
+      commit = await send("PUT", `${used}&comp=blocklist`, list, {
+        register: (abort) => this.aborts.push(abort),
+      });
+      if (commit.status !== 403 || renewed >= SAS_RENEWALS || !(await this.renewSas(grant, used))) break;
+    }
     if (commit.status !== 201) throw new ApiError(commit.status, `Storage refused the upload (HTTP ${commit.status}).`);
     return this.complete(grant);
   }
@@ -655,16 +664,43 @@ class Upload {
     return body;
   }
 
-  async putBlock(url, chunk, onProgress) {
+  // Storage answers 403 once the SAS has expired: one renewal serves every block waiting on it,
+  // and a request refused with an older SAS just goes again with the current one.
+  renewSas(grant, used) {
+    if (this.sas !== used) return Promise.resolve(true);
+    if (!this.renewing) {
+      const path = `/api/uploads/${encodeURIComponent(grant.file_url)}?key=${encodeURIComponent(grant.key)}`;
+      this.renewing = apiJson("GET", path)
+        .then((state) => {
+          // No later expiry: the upload's maximum time is reached, and the refusal stands.
+          if (!state.upload_url || !(Date.parse(state.expires_at) > Date.parse(this.sasExpiry))) return false;
+          this.sas = state.upload_url;
+          this.sasExpiry = state.expires_at;
+          return true;
+        })
+        .finally(() => { this.renewing = null; });
+    }
+    return this.renewing;
+  }
+
+  async putBlock(grant, url, chunk, onProgress) {
+    let renewed = 0;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const xhr = await send("PUT", url, chunk, {
+        const used = this.sas;
+        const xhr = await send("PUT", url(), chunk, {
           onProgress,
           register: (abort) => this.aborts.push(abort),
         });
         if (xhr.status === 201) {
           onProgress(chunk.size);
           return;
+        }
+        if (xhr.status === 403 && renewed < SAS_RENEWALS && (await this.renewSas(grant, used))) {
+          renewed += 1;
+          attempt -= 1;
+          onProgress(0);
+          continue;
         }
         const error = new ApiError(xhr.status, `Storage refused a block (HTTP ${xhr.status}).`);
         if (xhr.status < 500 || attempt >= BLOCK_ATTEMPTS) throw error;
@@ -835,12 +871,13 @@ async function renderFileSection({ id, title }) {
   const section = h("section", { class: "file-section", "data-group": id },
     h("h2", { text: title }),
     files.length ? list : h("p", { class: "muted", text: "No files yet." }));
-  for (const file of files) list.append(renderFile(file));
+  for (const file of files) list.append(renderFile(file, body.is_group_owner));
   await fillCounts(files, list);
   return section;
 }
 
-function renderFile(file) {
+// A group's listing carries only the caller's own keys; its owner deletes the rest with the token.
+function renderFile(file, groupOwner) {
   const name = file.user_filename || file.file_url;
   const copy = h("button", { type: "button", text: "Copy link" });
   copy.addEventListener("click", () => copyText(file.file_url_full, copy));
@@ -853,11 +890,12 @@ function renderFile(file) {
       h("span", { text: `Expires ${formatWhen(file.expires_at)}`, title: localTime(file.expires_at) }),
       " · ",
       h("span", { class: "downloads", text: "… downloads" })),
-    h("div", { class: "row" }, copy, remove));
+    h("div", { class: "row" }, copy, file.key || groupOwner ? remove : null));
   remove.addEventListener("click", async () => {
     if (!window.confirm(`Delete ${name}? The link stops working for everyone.`)) return;
+    const byKey = file.key ? `?key=${encodeURIComponent(file.key)}` : "";
     try {
-      await api("DELETE", `/api/delete/${encodeURIComponent(file.file_url)}?key=${encodeURIComponent(file.key)}`);
+      await api("DELETE", `/api/delete/${encodeURIComponent(file.file_url)}${byKey}`);
       item.remove();
       notice.show(`Deleted ${name}.`, "success");
     } catch (error) {
@@ -944,6 +982,7 @@ async function renderGroup(group) {
           } catch (error) { notice.error(error); }
         },
       }),
+      removeMemberForm(id, group.name),
       h("button", {
         type: "button", class: "danger", text: "Delete group", onclick: async () => {
           if (!window.confirm(`Delete the group "${group.name}" and every file in it?`)) return;
@@ -968,6 +1007,23 @@ async function renderGroup(group) {
     }));
   }
   return item;
+}
+
+// The owner removes a member by name; the live invite link stops working with it.
+function removeMemberForm(id, groupName) {
+  const field = h("input", { type: "text", placeholder: "username", "aria-label": `Member of ${groupName} to remove` });
+  const form = h("form", { class: "row remove-member" }, field, h("button", { type: "submit", text: "Remove member" }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const username = field.value.trim();
+    if (!username) return;
+    try {
+      await api("POST", `/api/groups/${id}/remove/${encodeURIComponent(username)}`);
+      field.value = "";
+      notice.show(`Removed ${username} from ${groupName}; make a new invite link to invite anyone again.`, "success");
+    } catch (error) { notice.error(error); }
+  });
+  return form;
 }
 
 function setUpGroups() {

@@ -80,7 +80,9 @@ class FileEntry(BaseModel):
 
     file_url: str
     file_url_full: str
-    key: str
+    key: str | None = Field(
+        description="The delete key: only for the file's uploader; null for other group members."
+    )
     ext: str
     user_filename: str
     creation_date: str = Field(description="day.month.year, as the contract writes it.")

@@ -1,6 +1,11 @@
-// Blob service properties: soft delete, and the CORS rule that lets the web page PUT blocks and
-// GET blobs directly with a SAS. Deployed after the function app because the default allowed
-// origin is the app's own https host name, known only once the app exists.
+// Blob service properties: what deleted data leaves behind, and the CORS rule that lets the web
+// page PUT blocks and GET blobs directly with a SAS. Deployed after the function app because the
+// default allowed origin is the app's own https host name, known only once the app exists.
+//
+// A deleted, expired or used-up file must be gone for good (SECURITY.md), also for anyone with
+// storage access: no blob soft delete, no versions, no change feed or point-in-time restore, all
+// of which would keep its bytes restorable. Only a whole deleted container can be restored, for
+// containerSoftDeleteDays: an operator's mistake, not a user's delete.
 
 @description('Name of the storage account (created by storage.bicep).')
 param storageAccountName string
@@ -8,10 +13,10 @@ param storageAccountName string
 @description('Browser origins allowed to call Blob Storage directly, e.g. https://app.example.org.')
 param allowedOrigins array
 
-@description('Days a deleted blob or container can be restored.')
+@description('Days a deleted container (never a single blob) can be restored.')
 @minValue(1)
 @maxValue(365)
-param softDeleteDays int
+param containerSoftDeleteDays int
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -22,12 +27,18 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
   name: 'default'
   properties: {
     deleteRetentionPolicy: {
-      enabled: true
-      days: softDeleteDays
+      enabled: false
+    }
+    isVersioningEnabled: false
+    changeFeed: {
+      enabled: false
+    }
+    restorePolicy: {
+      enabled: false
     }
     containerDeleteRetentionPolicy: {
       enabled: true
-      days: softDeleteDays
+      days: containerSoftDeleteDays
     }
     cors: {
       corsRules: [

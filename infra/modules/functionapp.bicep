@@ -86,7 +86,7 @@ param maxFilesPerUser int
 @description('MAX_DIRECT_UPLOAD_BYTES: largest file a client may upload straight to storage.')
 param maxDirectUploadBytes int
 
-@description('UPLOAD_SAS_TTL_SECONDS: lifetime of a direct upload\'s SAS.')
+@description('UPLOAD_SAS_TTL_SECONDS: lifetime of a direct upload\'s SAS, renewed by the client.')
 param uploadSasTtlSeconds int
 
 @description('STORAGE_TIMEOUT_SECONDS: deadline of one storage operation, retries included.')
@@ -94,6 +94,9 @@ param storageTimeoutSeconds int
 
 @description('CORS_ALLOWED_ORIGINS: comma-separated origins of browser apps that may call the API; empty: none.')
 param corsAllowedOrigins string
+
+@description('MAX_UPLOAD_SECONDS: longest a direct upload stays writable, renewals included.')
+param maxUploadSeconds int
 
 @description('MALWARE_SCANNING: Defender for Storage scans uploads; the app waits for a clean result.')
 param enableMalwareScanning bool
@@ -225,6 +228,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     UPLOAD_SAS_TTL_SECONDS: string(uploadSasTtlSeconds)
     STORAGE_TIMEOUT_SECONDS: string(storageTimeoutSeconds)
     CORS_ALLOWED_ORIGINS: corsAllowedOrigins
+    MAX_UPLOAD_SECONDS: string(maxUploadSeconds)
     // Versionless reference with the trailing slash: a new secret version is picked up on refresh.
     JWT_SECRET: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/jwt-secret/)'
   }

@@ -121,7 +121,9 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-
 ]
 
 // Backstop under the cleanup timer: file and buffer blobs are deleted a day after the longest
-// allowed expiry (the platform runs lifecycle rules about once a day, so allow up to a day more).
+// allowed expiry (the platform runs lifecycle rules about once a day, so allow up to a day more),
+// with the snapshot a direct upload keeps of its published bytes (a base blob with snapshots
+// would otherwise not be deleted).
 resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
   parent: storage
   name: 'default'
@@ -146,6 +148,11 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05
               baseBlob: {
                 delete: {
                   daysAfterModificationGreaterThan: lifecycleDeleteAfterDays
+                }
+              }
+              snapshot: {
+                delete: {
+                  daysAfterCreationGreaterThan: lifecycleDeleteAfterDays
                 }
               }
             }

@@ -175,6 +175,22 @@ async def join(code: str, username: str, now: datetime) -> Group:
     return group
 
 
+async def remove_member(group_id: str, username: str, member: str) -> None:
+    """The owner removes `member`: their access ends at once and the live invite link is revoked,
+    so neither they nor anyone they passed it to can come back in with it."""
+    group = await get(group_id)
+    if not group.is_owner(username):
+        raise Forbidden("You don't have any permissions")
+    if group.is_owner(member):
+        raise BadRequest("The owner cannot be removed; delete the group instead")
+    if not await is_member(group.group_id, member):
+        raise BadRequest("The user is not in the group")
+    # Revoked first: a crash before the membership goes leaves a member the owner removes again.
+    if group.invite_code:
+        await entities.delete(INVITES_TABLE, group.invite_code, _INVITE_ROW)
+    await _remove_member(group.group_id, member)
+
+
 async def leave(group_id: str, username: str) -> None:
     group = await get(group_id)
     if group.is_owner(username):

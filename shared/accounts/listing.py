@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 # groups imports this module too; each uses the other only inside functions, so the cycle is safe.
-from shared.accounts import groups
+from shared.accounts import file_rights, groups
 from shared.files.records import FileRecord
 from shared.storage import entities, keys
 from shared.storage.names import OWNER_FILES_TABLE
@@ -45,6 +45,7 @@ async def add(record: FileRecord) -> None:
             "PartitionKey": partition,
             "RowKey": _row_key(record),
             "file_url": record.file_url,
+            "owner": record.owner,  # the uploader: only they see the key in a group's listing
             "key": record.key,
             "ext": record.ext,
             "user_filename": record.user_filename,
@@ -92,4 +93,6 @@ async def visible_to(username: str, group_id: str, now: datetime) -> Listing:
         return Listing(await files_in(keys.account_partition(username), now), is_owner=False)
     group = await groups.require_member(group_id, username)
     entries = await files_in(keys.group_partition(group.group_id), now)
+    for entry in entries:  # each member sees only the keys of their own uploads
+        entry["key"] = await file_rights.visible_key(entry, username)
     return Listing(entries, is_owner=group.is_owner(username))

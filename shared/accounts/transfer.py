@@ -1,8 +1,12 @@
-"""POST /api/transfer: an account takes over anonymous uploads whose owner secret it holds.
+"""POST /api/transfer: bind anonymous uploads to an account by file_url + key.
 
 A file is bound only if it is live, has no owner or group yet, and the key matches; the binding
 is a conditional update of the file's record, so of two accounts claiming one file exactly one
-wins. The file then shows in the account's listing and counts towards MAX_FILES_PER_USER.
+wins. Transferred files count against MAX_FILES_PER_USER like uploads (shared/files/limit.py). A
+transfer never deletes anything to make room: it binds only as many files as the account has
+room for, and the rest come back in `unsuccess`, still anonymous and still deletable with their
+keys. Counting each bound file like an upload keeps the limit even when an upload of the same
+account races the transfer (the upload then evicts the oldest, as uploads do).
 """
 
 from __future__ import annotations
@@ -14,28 +18,48 @@ from datetime import datetime
 from shared import ids
 from shared.accounts import listing
 from shared.errors import FileNotFound
-from shared.files import catalog, file_counts, table
+from shared.files import catalog, limit, table
+from shared.files.records import FileRecord
+from shared.storage import keys
 
 
 async def bind_anonymous(
-    items: Sequence[tuple[str, str] | None], username: str, now: datetime
+    items: Sequence[tuple[str, str] | None], username: str, *, max_files: int, now: datetime
 ) -> list[bool]:
-    """Bind anonymous uploads to an account by (file_url, key); whether each one was bound.
+    """Bind what fits (all of it when `max_files` is 0); whether each item was bound.
 
     None stands for an item of another shape: it is never bound.
     """
-    return [item is not None and await _claim(*item, username, now) for item in items]
+    room = await _room(username, max_files, now)
+    bound: list[bool] = []
+    for item in items:
+        record = None if item is None else await _claimable(*item, now)
+        if record is None or room == 0 or not await table.assign_owner(record, username):
+            bound.append(False)
+            continue
+        owned = replace(record, owner=username)
+        await listing.add(owned)
+        await limit.count_upload(owned, limit=max_files, now=now)
+        if room is not None:
+            room -= 1
+        bound.append(True)
+    return bound
 
 
-async def _claim(file_url: str, key: str, username: str, now: datetime) -> bool:
+async def _room(username: str, max_files: int, now: datetime) -> int | None:
+    """How many more private files the account may hold; None without a limit."""
+    if max_files <= 0:
+        return None
+    live = await listing.files_in(keys.account_partition(username), now)
+    return max(0, max_files - len(live))
+
+
+async def _claimable(file_url: str, key: str, now: datetime) -> FileRecord | None:
+    """The live anonymous file `file_url` names, if `key` is its key; else None."""
     try:
         record = await catalog.find_live(file_url, now)
     except FileNotFound:
-        return False
+        return None
     if record.owner or record.group_id or not ids.secrets_match(key, record.key):
-        return False
-    if not await table.assign_owner(record, username):
-        return False
-    await listing.add(replace(record, owner=username))
-    await file_counts.add_one(username)  # keeps MAX_FILES_PER_USER's count an upper bound
-    return True
+        return None
+    return record

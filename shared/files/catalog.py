@@ -39,13 +39,19 @@ async def remove(record: FileRecord) -> bool:
     return removed
 
 
-async def find_owned(file_url: str, key: str | None) -> FileRecord:
-    """The record if `key` is its owner secret: 404 for an unknown file, 400 for a wrong key."""
+async def find(file_url: str) -> FileRecord:
+    """The record, live or not yet swept, for its owner's actions; 404 if there is none."""
     if not ids.is_valid_file_url(file_url):
         raise FileNotFound()
     record = await table.get(file_url)
     if record is None:
         raise FileNotFound()
+    return record
+
+
+async def find_owned(file_url: str, key: str | None) -> FileRecord:
+    """The record if `key` is its owner secret: 404 for an unknown file, 400 for a wrong key."""
+    record = await find(file_url)
     if not key or not ids.secrets_match(key, record.key):
         raise BadRequest("Invalid unique key")
     return record

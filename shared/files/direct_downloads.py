@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from shared.errors import FileNotFound
-from shared.files import content_policy
+from shared.errors import ContentChanged
+from shared.files import catalog, content_policy
 from shared.files.records import FileRecord
 from shared.storage import sas, staged_blobs
 from shared.storage.names import file_blob_name
@@ -36,18 +36,21 @@ def sas_lifetime(size: int) -> timedelta:
 
 
 async def read_url(record: FileRecord, *, now: datetime) -> str:
-    """A read-only SAS URL for the file's blob, if it is still the blob that was published.
+    """A read-only SAS URL for the file's published bytes, if the blob is still the one published.
 
-    Until a direct upload's SAS expires its holder could overwrite the blob; a streamed download
-    would notice by the ETag, so this checks it too rather than hand out other bytes.
+    A blob rewritten through an upload SAS is never handed out: the file is removed and the answer
+    is the missing file's. A direct upload's bytes are read from the snapshot taken when it was
+    published, which no SAS can write: a rewrite after this check still cannot reach the reader.
     """
     name = file_blob_name(record.file_url)
     stored = await staged_blobs.committed(name)
     if stored is None or stored.etag != record.blob_etag:
-        raise FileNotFound()
+        await catalog.remove(record)
+        raise ContentChanged()
     headers = content_policy.response_headers(record.content_type, record.user_filename)
     return await sas.blob_sas_url(
         name,
+        snapshot=record.snapshot,
         permission=sas.READ_PERMISSION,
         expiry=min(now + sas_lifetime(record.size), record.expires_at),
         now=now,

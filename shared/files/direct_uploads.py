@@ -2,15 +2,24 @@
 
 1. `begin` checks the same rules as a streamed upload, then records a `direct` entry in the
    expiry index due when the SAS expires, then a pending row (shared/files/pending_uploads.py),
-   and hands out a SAS for that one blob: create and write only.
+   and hands out a SAS for that one blob: create and write only, for UPLOAD_SAS_TTL_SECONDS.
 2. The client stages blocks and commits the block list; `status` lists the blocks storage already
-   holds, so an interrupted client sends only the rest.
-3. `complete` checks the committed size against the declared one, claims the row, replaces the
-   content headers the client may have set, and publishes through shared/files/uploads.py exactly
-   as a streamed upload is published; then the row goes. Until step 3 publishes the record, nothing
-   is visible. If it never does, `sweep` (the cleanup timer, at the SAS's expiry) finds the entry,
-   claims the row, and deletes the blob. A wrong size is final: row and blob go at once, and the
-   entry stays to sweep anything the still-valid SAS writes afterwards.
+   holds, so an interrupted client sends only the rest, and renews the SAS (a new entry first,
+   then the row's expiry), never beyond MAX_UPLOAD_SECONDS after `begin`.
+3. `complete` checks the group is still there and the uploader still in it, checks the committed
+   size against the declared one, claims the row, replaces the content headers the client may
+   have set, snapshots the blob, and publishes through shared/files/uploads.py as a streamed
+   upload is published, with the blob's ETag and the snapshot on the record; then the row goes.
+   Until step 3 publishes the record, nothing is visible.
+
+A SAS cannot be revoked, so its holder can write the blob until it expires, whatever happened
+meanwhile: the entry of the last SAS handed out always stays until then. `sweep` (the cleanup
+timer, at each entry) deletes the blob of an upload never completed or of a file since deleted,
+and removes a published file whose blob is no longer the one published. Streamed downloads read
+the blob If-Match `blob_etag`, redirects read the snapshot (shared/files/downloads.py,
+direct_downloads.py), so replaced bytes are never served. A wrong size or a lost group
+membership is final: row and blob go at once, and the entry stays to sweep anything the SAS
+writes afterwards.
 """
 
 from __future__ import annotations
@@ -22,13 +31,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shared import ids
+from shared.accounts import groups
 from shared.accounts.auth import Identity
 from shared.config import Settings
-from shared.errors import BadRequest, FileNotFound, NotFound
-from shared.files import pending_uploads, table, uploads
+from shared.errors import BadRequest, FileNotFound, Forbidden, NotFound
+from shared.files import catalog, pending_uploads, table, uploads
 from shared.files.content_policy import guess_content_type
 from shared.files.filenames import extension_of, sanitize_filename
-from shared.files.pending_uploads import PUBLISHING, PendingUpload
+from shared.files.pending_uploads import PENDING, PUBLISHING, PendingUpload
 from shared.files.records import FileRecord
 from shared.http.params import is_true
 from shared.storage import blobs, expiry_index, sas, staged_blobs
@@ -96,7 +106,7 @@ async def begin(
     include_ext = is_true(options.get("include_ext"))
     ext = extension_of(filename)
     file_url = ids.new_file_url(ext if include_ext else "")
-    sas_expires_at = now + timedelta(seconds=settings.upload_sas_ttl_seconds)
+    sas_expires_at = _whole_second(now + timedelta(seconds=settings.upload_sas_ttl_seconds))
     upload = PendingUpload(
         file_url=file_url,
         key=ids.new_key(),
@@ -118,13 +128,33 @@ async def begin(
     return Grant(upload, await _upload_url(upload, now), identity)
 
 
-async def status(file_url: str, key: str | None, *, now: datetime) -> OpenUpload | FileRecord:
-    """GET /api/uploads/{file_url}: the blocks storage holds, or the published file."""
+async def status(
+    file_url: str, key: str | None, *, settings: Settings, now: datetime
+) -> OpenUpload | FileRecord:
+    """GET /api/uploads/{file_url}: the blocks storage holds and a renewed SAS, or the file."""
     upload = await _open(file_url, key, now)
     if isinstance(upload, FileRecord):
         return upload
+    upload = await _renew(upload, settings, now)
     blocks = await staged_blobs.blocks(file_blob_name(file_url))
     return OpenUpload(upload, await _upload_url(upload, now), blocks)
+
+
+async def _renew(upload: PendingUpload, settings: Settings, now: datetime) -> PendingUpload:
+    """The upload with its SAS expiry moved to UPLOAD_SAS_TTL_SECONDS from now, at most
+    MAX_UPLOAD_SECONDS after it began. The entry comes first: whatever happens next, the sweep
+    looks again when the last SAS handed out expires."""
+    expiry = _whole_second(
+        min(
+            now + timedelta(seconds=settings.upload_sas_ttl_seconds),
+            upload.created_at + timedelta(seconds=settings.max_upload_seconds),
+        )
+    )
+    if upload.state != PENDING or expiry <= upload.sas_expires_at:
+        return upload
+    await expiry_index.add(expiry_index.DIRECT_UPLOAD, upload.file_url, expiry)
+    # Lost to a completion (or another renewal): the SAS keeps the expiry the row has.
+    return await pending_uploads.extend(upload, expiry) or upload
 
 
 async def complete(
@@ -137,13 +167,18 @@ async def complete(
     identity = Identity(upload.owner, upload.auth_error)
     if upload.state == PUBLISHING:
         raise BadRequest("The upload is already being completed, try again shortly")
+    if upload.group_id:
+        try:  # authorised at `begin`; the group may be gone, or the uploader out of it, since
+            await groups.require_member(upload.group_id, upload.owner or "")
+        except (NotFound, Forbidden):
+            await _discard(upload)
+            raise
     name = file_blob_name(file_url)
     stored = await staged_blobs.committed(name)
     if stored is None:
         raise BadRequest("The upload has no committed blob yet: commit the block list first")
     if stored.size != upload.size:
-        if await pending_uploads.delete(upload):
-            await blobs.delete(name)
+        await _discard(upload)
         raise BadRequest(
             f"Uploaded size {stored.size} does not match the declared size {upload.size}"
         )
@@ -153,7 +188,8 @@ async def complete(
     etag = await staged_blobs.reset_headers(
         name, content_type=upload.content_type, etag=stored.etag
     )
-    if etag is None:
+    snapshot = None if etag is None else await staged_blobs.snapshot(name, etag=etag)
+    if etag is None or snapshot is None:
         await pending_uploads.release(claimed)
         raise BadRequest("The blob changed while the upload was being completed, try again")
     published = await uploads.publish_stored(
@@ -161,6 +197,7 @@ async def complete(
         upload.user_filename,
         blobs.StoredBlob(size=stored.size, etag=etag),
         expiry_index.entry_for(expiry_index.DIRECT_UPLOAD, file_url, upload.sas_expires_at),
+        snapshot=snapshot,
         key=upload.key,
         lifetime=uploads.Lifetime(upload.ttl_seconds, upload.max_downloads),
         owner=uploads.Owner(upload.owner, upload.group_id),
@@ -173,23 +210,42 @@ async def complete(
 
 
 async def sweep(file_url: str, now: datetime) -> Swept:
-    """The cleanup timer's part: delete what a direct upload left if it was never completed."""
+    """The cleanup timer's part, when a SAS handed out for this upload has expired: delete what
+    was never completed or was deleted since, and a published file whose blob was replaced."""
     upload = await pending_uploads.get(file_url)
-    if upload is not None:
-        if await table.get(file_url) is not None:
-            # Published; only the row's own deletion was lost.
-            await pending_uploads.delete(upload, conditional=False)
-            return Swept.DONE
+    # Read after the row: a completion writes the record before it deletes the row.
+    record = await table.get(file_url)
+    if upload is not None and record is not None:
+        # Published; only the row's own deletion was lost.
+        await pending_uploads.delete(upload, conditional=False)
+    elif upload is not None:
+        if upload.state == PENDING and upload.sas_expires_at > now:
+            return Swept.DONE  # renewed: the entry of the newer SAS looks again then
         claimed_at = upload.claimed_at
         if upload.state == PUBLISHING and claimed_at and now - claimed_at < PUBLISH_GRACE:
             return Swept.KEEP
         if not await pending_uploads.delete(upload):
             return Swept.KEEP  # a completion claimed it just now
-    elif await table.get(file_url) is not None:
-        return Swept.DONE
-    # No row and no record: nothing can publish this blob any more.
+    if record is not None:
+        return await _verify(record)
+    # No row and no record: nothing can publish this blob any more, whoever wrote it.
     deleted = await blobs.delete(file_blob_name(file_url))
     return Swept.DELETED if deleted else Swept.DONE
+
+
+async def _verify(record: FileRecord) -> Swept:
+    """Keep a published file only if its blob is still the one published."""
+    stored = await staged_blobs.committed(file_blob_name(record.file_url))
+    if stored is not None and stored.etag == record.blob_etag:
+        return Swept.DONE
+    await catalog.remove(record)
+    return Swept.DELETED
+
+
+async def _discard(upload: PendingUpload) -> None:
+    """Drop an upload that can never be published; its entry stays for what its SAS writes."""
+    if await pending_uploads.delete(upload):
+        await blobs.delete(file_blob_name(upload.file_url))
 
 
 async def _open(file_url: str, key: str | None, now: datetime) -> PendingUpload | FileRecord:
@@ -213,6 +269,11 @@ async def _open(file_url: str, key: str | None, now: datetime) -> PendingUpload 
         return record
     assert upload is not None
     return upload
+
+
+def _whole_second(moment: datetime) -> datetime:
+    """A SAS's expiry has whole seconds: the row, the entry and the answer say exactly when."""
+    return moment.replace(microsecond=0)
 
 
 async def _upload_url(upload: PendingUpload, now: datetime) -> str:

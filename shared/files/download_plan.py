@@ -15,7 +15,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from shared.errors import BeingScanned
-from shared.files import content_policy, direct_downloads
+from shared.files import content_policy, direct_downloads, shortener
 from shared.files.filenames import content_disposition
 from shared.files.records import FileRecord
 from shared.http.accept import best_offer
@@ -97,8 +97,11 @@ def plan_download(
     counted = not (request.head or request.prefetch)
     # A limited link's HEAD reveals no more than its metadata does: never the shortener's target
     # (which is its whole content); only the GET that follows it is the download.
-    if record.redirect_url is not None and not (limited and request.head):
-        headers = {"Location": record.redirect_url, "Cache-Control": "no-store"}
+    # Checked again here: a record stored before targets were checked at publish may hold one
+    # that cannot be a header; it is then served as the plain text it is.
+    target = shortener.location(record.redirect_url)
+    if target is not None and not (limited and request.head):
+        headers = {"Location": target, "Cache-Control": "no-store"}
         return DownloadPlan(Kind.REDIRECT, 302, headers, counted=counted)
     if not request.head and direct_downloads.goes_direct(
         record, asked=request.direct, above=direct_above

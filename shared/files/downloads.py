@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from shared.config import Settings
-from shared.errors import Forbidden
+from shared.errors import ContentChanged, Forbidden
 from shared.files import catalog, counting, direct_downloads
 from shared.files.download_plan import DownloadPlan, DownloadRequest, Kind, plan_download
 from shared.files.records import FileRecord
@@ -74,7 +74,9 @@ async def _carry_out(plan: DownloadPlan, record: FileRecord, now: datetime) -> D
         case Kind.STREAM:
             if plan.counted:
                 record = await counting.take(record, now)
-            body_stream = _stream(record, plan.start, plan.length, counted=plan.counted)
+            body_stream = await _started(
+                _stream(record, plan.start, plan.length, counted=plan.counted)
+            )
             return DownloadResponse(plan.status, headers, body_stream)
     return DownloadResponse(plan.status, headers)
 
@@ -85,7 +87,7 @@ async def _once(body: bytes) -> AsyncIterator[bytes]:
 
 async def _stream(
     record: FileRecord, start: int, length: int, *, counted: bool
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     completed = False
     handed = 0  # counted before the server has them: an upper bound on what the client got
     try:
@@ -96,10 +98,36 @@ async def _stream(
                 handed += len(chunk)
                 yield chunk
         completed = True
+    except ContentChanged:
+        # Not the bytes that were published: this file is gone for every reader.
+        await _shielded(_discard(record))
+        raise
     finally:
         if counted:
             settled = counting.settle(record, completed=completed, handed=handed, length=length)
             await _shielded(settled)
+
+
+async def _discard(record: FileRecord) -> None:
+    """Remove a file whose blob is no longer the one published."""
+    await catalog.remove(record)
+
+
+async def _started(chunks: AsyncGenerator[bytes, None]) -> AsyncGenerator[bytes, None]:
+    """`chunks` with its first chunk already fetched, so a missing or replaced blob is an error
+    answer rather than a 200 that breaks off."""
+    first = await anext(chunks, None)
+
+    async def resumed() -> AsyncGenerator[bytes, None]:
+        try:
+            if first is not None:
+                yield first
+            async for chunk in chunks:
+                yield chunk
+        finally:
+            await chunks.aclose()
+
+    return resumed()
 
 
 async def _shielded(work: Coroutine[Any, Any, None]) -> None:

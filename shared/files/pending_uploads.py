@@ -92,7 +92,7 @@ def _from_entity(row: dict[str, Any]) -> PendingUpload:
 
 async def insert(upload: PendingUpload) -> None:
     if not await entities.insert(UPLOADS_TABLE, _to_entity(upload)):
-        raise RuntimeError(f"file_url collision on {upload.file_url}")  # 96 random bits: never
+        raise RuntimeError("file_url collision")  # 96 random bits: never
 
 
 async def get(file_url: str) -> PendingUpload | None:
@@ -108,6 +108,13 @@ async def _set_state(
         entity["claimed_at"] = at
     etag = await entities.update(UPLOADS_TABLE, entity, etag=upload.etag)
     return None if etag is None else replace(upload, state=state, claimed_at=at, etag=etag)
+
+
+async def extend(upload: PendingUpload, sas_expires_at: datetime) -> PendingUpload | None:
+    """Record a renewed SAS's expiry; None if the row changed meanwhile (say, a completion)."""
+    entity = {"PartitionKey": upload.file_url, "RowKey": _ROW, "sas_expires_at": sas_expires_at}
+    etag = await entities.update(UPLOADS_TABLE, entity, etag=upload.etag)
+    return None if etag is None else replace(upload, sas_expires_at=sas_expires_at, etag=etag)
 
 
 async def claim(upload: PendingUpload, now: datetime) -> PendingUpload | None:

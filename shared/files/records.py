@@ -27,6 +27,9 @@ class FileRecord:
     redirect_url: str | None = None  # the shortener's target (shared/files/shortener.py)
     owner: str | None = None
     group_id: str | None = None
+    # A direct upload's snapshot of the published blob, which its write SAS cannot change:
+    # redirects read it (shared/files/direct_downloads.py), streams read the blob If-Match `etag`.
+    snapshot: str | None = None
     etag: str = ""
     # Claims of a limited file whose transfer has not settled, and when the last of them is given
     # up for lost (shared/files/counting.py). `download_count` includes them.

@@ -42,6 +42,7 @@ def _to_entity(record: FileRecord) -> dict[str, Any]:
         "group_id": record.group_id,
         "leased": record.leased,
         "lease_until": record.lease_until,
+        "snapshot": record.snapshot,
     }
 
 
@@ -61,6 +62,7 @@ def _from_entity(row: dict[str, Any]) -> FileRecord:
         redirect_url=row.get("redirect_url"),
         owner=row.get("owner"),
         group_id=row.get("group_id"),
+        snapshot=row.get("snapshot"),
         etag=row["etag"],
         leased=int(row.get("leased", 0)),
         lease_until=row.get("lease_until", NO_LEASE),
@@ -69,7 +71,7 @@ def _from_entity(row: dict[str, Any]) -> FileRecord:
 
 async def insert(record: FileRecord) -> None:
     if not await entities.insert(FILES_TABLE, _to_entity(record)):
-        raise RuntimeError(f"file_url collision on {record.file_url}")  # 96 random bits: never
+        raise RuntimeError("file_url collision")  # 96 random bits: never
 
 
 async def get(file_url: str) -> FileRecord | None:

@@ -27,7 +27,7 @@ from shared.files import limit, shortener, table
 from shared.files.content_policy import guess_content_type
 from shared.files.filenames import extension_of, sanitize_filename
 from shared.files.records import FileRecord
-from shared.http.multipart import MultipartReader, is_multipart
+from shared.http.multipart import MAX_FIELDS, MultipartReader, is_multipart
 from shared.http.params import is_true, whole_number
 from shared.sizes import human_size
 from shared.storage import blobs, expiry_index
@@ -97,16 +97,23 @@ async def receive_multipart(
     check_declared_length(content_length, settings, slack=_MULTIPART_SLACK)
     Lifetime.parse(query, settings)  # a bad query option fails before a byte is read
     fields = dict(query)
+    field_count = 0
     staged: _Staged | None = None
     try:
         async for part in MultipartReader(content_type, body).parts():
-            if part.filename is None:
-                fields[part.name] = await part.text()
-            elif part.name == "file" and staged is None:
+            if part.name == "file" and part.filename is not None:
+                if staged is not None:
+                    raise BadRequest("Only one file is allowed")
                 include_ext = is_true(fields.get("include_ext"))
                 staged = await _stage(part.chunks(), part.filename, include_ext, settings, now)
-            elif part.name == "file":
-                raise BadRequest("Only one file is allowed")
+                continue
+            # Every other part is a field, bounded in size and number (other files included).
+            field_count += 1
+            if field_count > MAX_FIELDS:
+                raise BadRequest(f"Too many form fields ({MAX_FIELDS} at most)")
+            value = await part.text()
+            if part.filename is None:
+                fields[part.name] = value
         if staged is None:
             raise BadRequest("No file uploaded")
         record = await _publish(staged, Lifetime.parse(fields, settings), owner, settings, now)
@@ -153,7 +160,7 @@ async def _count(record: FileRecord, settings: Settings, now: datetime) -> Publi
     try:
         evicted = await limit.count_upload(record, limit=settings.max_files_per_user, now=now)
     except Exception:
-        logger.exception("counting %s against its account's file limit failed", record.file_url)
+        logger.exception("counting an upload against its account's file limit failed")
         evicted = ()
     return Published(record, evicted)
 
@@ -226,6 +233,7 @@ async def publish_stored(
     pending: expiry_index.ExpiryEntry,
     *,
     key: str,
+    snapshot: str,
     lifetime: Lifetime,
     owner: Owner,
     settings: Settings,
@@ -233,13 +241,15 @@ async def publish_stored(
 ) -> Published:
     """Publish a blob a client wrote straight to storage (files/direct_uploads.py) as any upload.
 
-    Steps 3 and 4 above, with `pending` as the entry that sweeps the blob if this never finishes,
-    and `key` the owner secret the client was already given.
+    Step 3 above, with `key` the owner secret the client was already given and `snapshot` the
+    published bytes' snapshot. Step 4 is skipped: `pending`, the entry due when the client's
+    write SAS expires, stays, so the sweep then checks the blob is still the one published
+    (files/direct_uploads.py `sweep`).
     """
     staged = _Staged(
         file_url, filename, extension_of(filename), guess_content_type(filename), stored, pending
     )
-    record = await _publish(staged, lifetime, owner, settings, now, key=key)
+    record = await _publish(staged, lifetime, owner, settings, now, key=key, snapshot=snapshot)
     return await _count(record, settings, now)
 
 
@@ -251,6 +261,7 @@ async def _publish(
     now: datetime,
     *,
     key: str | None = None,
+    snapshot: str | None = None,
 ) -> FileRecord:
     record = FileRecord(
         file_url=staged.file_url,
@@ -267,6 +278,7 @@ async def _publish(
         redirect_url=await _shortened_url(staged),
         owner=owner.username,
         group_id=owner.group_id,
+        snapshot=snapshot,
     )
     await expiry_index.add(expiry_index.FILE, record.file_url, record.expires_at)
     await table.insert(record)
@@ -275,7 +287,8 @@ async def _publish(
     except BaseException:
         await blobs.gather_quietly(table.delete(record.file_url))
         raise
-    await blobs.gather_quietly(expiry_index.remove(staged.pending))
+    if snapshot is None:  # a direct upload's entry outlives its write SAS (publish_stored)
+        await blobs.gather_quietly(expiry_index.remove(staged.pending))
     if settings.malware_scanning:
         await expiry_index.add(expiry_index.SCAN, record.file_url, now)
     return record
@@ -295,7 +308,7 @@ async def _discard(staged: _Staged) -> None:
     try:
         await blobs.delete(file_blob_name(staged.file_url))
     except Exception:
-        logger.warning("could not discard blob of %s; cleanup will", staged.file_url)
+        logger.warning("could not discard an upload's blob; cleanup will")
         return
     await blobs.gather_quietly(expiry_index.remove(staged.pending))
 

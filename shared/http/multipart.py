@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from shared.errors import BadRequest
+from shared.errors import BadRequest, PayloadTooLarge
 
-_MAX_FIELD_BYTES = 64 * 1024
+# Form fields are held in memory: each is bounded, and so is their number (uploads.py).
+MAX_FIELD_BYTES = 4 * 1024
+MAX_FIELDS = 20
 # Per part: at most this many header lines, each at most this long (python-multipart's defaults,
 # stated here so they stay put), and all of them together at most _MAX_HEADER_BYTES.
 _MAX_HEADERS = 8
@@ -50,11 +52,14 @@ class Part:
                 raise BadRequest("The upload ended before the file was complete")
 
     async def text(self) -> str:
+        """The field's value; 413 once it passes MAX_FIELD_BYTES, before the rest is read."""
         collected = bytearray()
         async for chunk in self.chunks():
             collected += chunk
-            if len(collected) > _MAX_FIELD_BYTES:
-                raise BadRequest(f"Form field {self.name!r} is too long")
+            if len(collected) > MAX_FIELD_BYTES:
+                raise PayloadTooLarge(
+                    f"Form field {self.name!r} is too long ({MAX_FIELD_BYTES // 1024} KiB at most)"
+                )
         return collected.decode("utf-8", errors="replace")
 
     async def skip(self) -> None:

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from shared.errors import RangeNotSatisfiable
 
 _SINGLE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+# Larger than any blob (storage's limit is about 2**52): longer numbers are read as this, so a
+# header of thousands of digits never reaches int()'s 4300-digit limit.
+_BEYOND_ANY_FILE = 2**63
 
 
 @dataclass(frozen=True)
@@ -38,14 +41,19 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
     if not first and not last:
         return None
     if not first:  # suffix: the last N bytes
-        suffix = int(last)
+        suffix = _number(last)
         if suffix == 0 or size == 0:
             raise RangeNotSatisfiable(size)
         return ByteRange(max(0, size - suffix), size - 1)
-    start = int(first)
-    end = int(last) if last else size - 1
+    start = _number(first)
+    end = _number(last) if last else size - 1
     if last and end < start:
         return None  # syntactically invalid: ignored
     if start >= size:
         raise RangeNotSatisfiable(size)
     return ByteRange(start, min(end, size - 1))
+
+
+def _number(digits: str) -> int:
+    significant = digits.lstrip("0")
+    return int(significant or "0") if len(significant) <= 18 else _BEYOND_ANY_FILE

@@ -24,6 +24,11 @@ _REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", 
 _CALLER_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _installed = False
 _telemetry_configured = False
+# The distro's instrumentations (1.8), all of which would put URLs into telemetry.
+_URL_RECORDING = (
+    *("azure_sdk", "django", "fastapi", "flask", "httpx", "httpx2"),
+    *("psycopg2", "requests", "urllib", "urllib3"),
+)
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +97,12 @@ def configure_telemetry(env: Mapping[str, str] | None = None) -> bool:
         return _telemetry_configured
     from azure.monitor.opentelemetry import configure_azure_monitor
 
-    options: dict[str, Any] = {"connection_string": connection_string}
+    options: dict[str, Any] = {
+        "connection_string": connection_string,
+        # Each of these records URLs: request paths and query strings (file ids, `?key=`) or
+        # storage calls (blob names are file ids). Requests are recorded by the host, by name.
+        "instrumentation_options": {name: {"enabled": False} for name in _URL_RECORDING},
+    }
     authentication = _pairs(env.get("APPLICATIONINSIGHTS_AUTHENTICATION_STRING", ""))
     if authentication.get("authorization", "").upper() == "AAD":
         from azure.identity import ManagedIdentityCredential

@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from azure.core import MatchConditions
-from azure.core.exceptions import ResourceNotFoundError
+from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from azure.storage.blob import BlobBlock, ContentSettings
 
-from shared.errors import FileNotFound
+from shared.errors import ContentChanged, FileNotFound
 from shared.storage.clients import BLOCK_SIZE, storage
 from shared.storage.names import SCAN_RESULT_TAG
 
@@ -110,7 +110,10 @@ async def upload_stream(
 
 
 async def iter_range(name: str, *, start: int, length: int, etag: str) -> AsyncIterator[bytes]:
-    """Yield `length` bytes from `start`, fetching the next blocks while one is being sent."""
+    """Yield `length` bytes from `start`, fetching the next blocks while one is being sent.
+
+    Every block is read If-Match `etag`: bytes other than those published raise ContentChanged.
+    """
     client = await storage().blob(name)
 
     async def fetch(offset: int, count: int) -> bytes:
@@ -125,6 +128,8 @@ async def iter_range(name: str, *, start: int, length: int, etag: str) -> AsyncI
                 return await downloader.readall()
             except ResourceNotFoundError:
                 raise FileNotFound() from None
+            except ResourceModifiedError:
+                raise ContentChanged() from None
 
     ahead: deque[asyncio.Task[bytes]] = deque()
     offsets = iter(range(start, start + length, BLOCK_SIZE))

@@ -47,14 +47,15 @@ async def blob_sas_url(
     now: datetime,
     content_type: str | None = None,
     content_disposition: str | None = None,
+    snapshot: str | None = None,
 ) -> str:
-    """A URL granting `permission` on the one blob `name` until `expiry`.
+    """A URL granting `permission` on the one blob `name` (or its `snapshot`) until `expiry`.
 
     `content_type` and `content_disposition` become the SAS's `rsct`/`rscd`: storage answers a
     read with these headers whatever the blob's own properties say.
     """
     current = storage()
-    blob = await current.blob(name)
+    blob = (await current.container()).get_blob_client(name, snapshot=snapshot)
     start = now - _CLOCK_SKEW
     account_key: str | None = getattr(current.blob_service.credential, "account_key", None)
     delegation_key = (
@@ -72,8 +73,9 @@ async def blob_sas_url(
         protocol="https" if blob.url.startswith("https://") else None,
         content_type=content_type,
         content_disposition=content_disposition,
+        snapshot=snapshot,
     )
-    return f"{blob.url}?{token}"
+    return f"{blob.url}{'&' if '?' in blob.url else '?'}{token}"
 
 
 async def _user_delegation_key(

@@ -52,6 +52,22 @@ async def committed(name: str) -> StoredBlob | None:
     return StoredBlob(size=int(props.size), etag=str(props.etag))
 
 
+async def snapshot(name: str, *, etag: str) -> str | None:
+    """Snapshot the blob if it is still `etag`: the snapshot's id, or None if it changed.
+
+    A snapshot cannot be written, not even with a SAS for its blob: it keeps the published bytes.
+    """
+    client = await storage().blob(name)
+    async with storage().call():
+        try:
+            result = await client.create_snapshot(
+                etag=etag, match_condition=MatchConditions.IfNotModified
+            )
+        except (ResourceModifiedError, ResourceNotFoundError):
+            return None
+    return str(result["snapshot"])
+
+
 async def reset_headers(name: str, *, content_type: str, etag: str) -> str | None:
     """Replace whatever content headers the client set with ours, if the blob is still `etag`.
 

@@ -169,12 +169,13 @@ def test_upload_to_group_by_member_is_listed_in_group_only(client: httpx.Client)
     body = response.json()
     assert body["synced"] is True
     assert body["auth_error"] == {}
-    for token, is_owner in ((owner, True), (member, False)):
+    # The key only to its uploader (tests/security/test_group_keys.py).
+    for token, is_owner, key in ((owner, True, None), (member, False, body["key"])):
         listed = client.get(f"/api/get_files/{group_id}", headers=auth(token))
         assert listed.status_code == 200
         assert listed.json()["is_group_owner"] is is_owner
         assert [e["file_url"] for e in listed.json()["data"]] == [body["file_url"]]
-        assert listed.json()["data"][0]["key"] == body["key"]
+        assert listed.json()["data"][0]["key"] == key
     assert files_of(client, member) == []
     assert client.get(f"/file/{body['file_url']}").content == b"group file"
 

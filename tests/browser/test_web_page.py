@@ -17,7 +17,7 @@ from tests.utils.browser import PHONE, choose_files, log_in, screenshot, share_t
 from tests.utils.files import upload
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Dialog, Page, Request
+    from playwright.sync_api import BrowserContext, Dialog, Page, Request, Route
 
     NewContext = Callable[..., BrowserContext]
 
@@ -246,6 +246,59 @@ def test_large_file_goes_direct_to_blob_and_resumes_after_cancel(
     link = page.input_value(".upload .link")
     # Larger than MAX_UPLOAD_BYTES (only a direct upload makes such a file): it goes to storage.
     assert client.get(link, follow_redirects=True).content == content
+
+
+def test_large_file_upload_renews_an_expired_sas_and_finishes(
+    page: Page, client: httpx.Client, tmp_path: Path, settings_env: dict[str, str]
+) -> None:
+    settings_env["UPLOAD_SAS_TTL_SECONDS"] = "3"
+    path, content = _file(tmp_path, "late.bin", 17 * MIB)
+    statuses: list[int] = []
+    held: list[bool] = []
+
+    def hold_first_blocks(route: Route) -> None:
+        if not held:
+            held.append(True)
+            time.sleep(3.5)  # the SAS expires while the first blocks wait to go out
+        route.continue_()
+
+    def record_block(request: Request) -> None:
+        response = request.response()
+        if "comp=block&" in request.url and response is not None:
+            statuses.append(response.status)
+
+    page.route(re.compile(r".*comp=block&.*"), hold_first_blocks)
+    page.on("requestfinished", record_block)
+    page.goto("/")
+
+    choose_files(page, "#file-input", path)
+    page.wait_for_selector(".upload[data-state=done]", timeout=30_000)
+
+    assert 403 in statuses
+    assert statuses.count(201) == 3
+    assert client.get(page.input_value(".upload .link"), follow_redirects=True).content == content
+
+
+def test_group_owner_deletes_a_members_file_without_its_key(
+    new_context: NewContext, client: httpx.Client
+) -> None:
+    owner_name, owner = register(client)
+    group_id = create_group(client, owner, "Reviewers")
+    _, member = register(client)
+    code = client.get(f"/api/generate_invite/{group_id}", headers=auth(owner)).json()
+    client.post(f"/api/join/{code['invite_link'].rsplit('/', 1)[-1]}", headers=auth(member))
+    theirs = upload(
+        client, b"member's", filename="draft.txt", group=str(group_id), headers=auth(member)
+    )
+    page = new_context().new_page()
+
+    log_in(page, owner_name)
+    page.click("#tab-files")
+    item = page.locator(f"[data-file-url='{theirs['file_url']}']")
+    item.locator("button:text('Delete')").click()
+    page.wait_for_selector(f"[data-file-url='{theirs['file_url']}']", state="detached")
+
+    assert client.get(f"/file/{theirs['file_url']}").status_code == 404
 
 
 def test_invite_link_lets_a_second_user_join_then_leave(

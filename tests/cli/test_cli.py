@@ -148,6 +148,38 @@ def test_cli_resumes_an_interrupted_upload_sending_only_missing_blocks(
     assert storage.blob_exists(pending.file_url)
 
 
+def test_cli_renews_the_upload_sas_when_storage_says_it_expired(
+    cli_env: dict[str, str], tmp_path: Path, settings_env: dict[str, str]
+) -> None:
+    settings_env["UPLOAD_SAS_TTL_SECONDS"] = "2"
+    source = tmp_path / "slow.bin"
+    digest = write_random_file(source, 3 * BLOCK - 7)
+    pauses: list[int] = []
+
+    def slow_link(count: int) -> None:
+        if not pauses:
+            pauses.append(count)
+            time.sleep(2.5)  # the SAS expires before the next block goes out
+
+    api = Api(Config.load())
+    try:
+        result = transfer.upload(
+            api,
+            source,
+            options={},
+            state=State(),
+            progress=transfer.Progress(advance=slow_link),
+            concurrency=1,
+        )
+    finally:
+        api.close()
+
+    assert (result.blocks_total, result.blocks_sent) == (3, 3)
+    copy = tmp_path / "copy.bin"
+    assert main(["download", result.published["file_url"], "-o", str(copy)]) == 0
+    assert file_sha256(copy) == digest
+
+
 def test_cli_reports_a_resumed_upload(
     cli_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -15,6 +15,7 @@ from shared.accounts import tokens
 from shared.clock import bucket_of, expires_at, iso, parse_max_downloads, parse_ttl
 from shared.config import Settings
 from shared.errors import AuthError, BadRequest, RangeNotSatisfiable
+from shared.files import shortener
 from shared.files.filenames import content_disposition, extension_of, sanitize_filename
 from shared.http.ranges import parse_range
 
@@ -91,7 +92,13 @@ def test_content_disposition_is_one_ascii_header_that_round_trips(
 
 # Ranges --------------------------------------------------------------------------------------
 
-numbers = st.integers(min_value=0, max_value=10**12).map(str) | st.just("")
+# Beyond Python's 4300-digit limit on int(str) too, with and without leading zeros.
+huge_numbers = st.builds(
+    lambda zeros, digits: "0" * zeros + digits,
+    st.integers(0, 5000),
+    st.integers(4290, 6000).map(lambda n: "1" + "7" * n),
+)
+numbers = st.integers(min_value=0, max_value=10**12).map(str) | st.just("") | huge_numbers
 range_headers = st.builds(
     lambda unit, first, last, pad: f"{unit}{pad}={pad}{first}{pad}-{pad}{last}",
     st.sampled_from(["bytes", "BYTES", "Bytes"]),
@@ -139,6 +146,47 @@ def test_parse_range_suffix_is_the_last_bytes(suffix: int, size: int) -> None:
     assert byte_range is not None
     assert byte_range.end == size - 1
     assert byte_range.length == min(suffix, size)
+
+
+@given(huge_numbers, st.integers(1, 10**12))
+def test_parse_range_with_numbers_beyond_any_file_clamps_or_refuses(digits: str, size: int) -> None:
+    with pytest.raises(RangeNotSatisfiable):
+        parse_range(f"bytes={digits}-", size)
+    to_end = parse_range(f"bytes=0-{digits}", size)
+    suffix = parse_range(f"bytes=-{digits}", size)
+
+    assert to_end is not None
+    assert suffix is not None
+    assert (to_end.start, to_end.end) == (suffix.start, suffix.end) == (0, size - 1)
+
+
+@given(st.integers(0, 5000), st.integers(0, 10**9), st.integers(1, 10**9))
+def test_parse_range_reads_leading_zeros_as_the_number(zeros: int, first: int, size: int) -> None:
+    padded = parse_range(f"bytes={'0' * zeros}{first}-", size) if first < size else None
+    plain = parse_range(f"bytes={first}-", size) if first < size else None
+
+    assert padded == plain
+
+
+# Shortener targets --------------------------------------------------------------------------
+
+urlish = st.builds(
+    lambda scheme, rest: f"{scheme}://{rest}",
+    st.sampled_from(["http", "https", "HTTPS", "ftp"]),
+    st.text(max_size=80),
+)
+
+
+@given(urlish | st.text(max_size=80))
+@example("https://пример.example/\x01")
+@example("https://example.com/\u202e")
+def test_shortener_location_is_a_header_value_or_none(text: str) -> None:
+    location = shortener.location(text)
+
+    if location is not None:
+        assert location.startswith(("http://", "https://"))
+        assert all(0x21 <= ord(char) <= 0x7E for char in location)
+        assert shortener.location(location) == location
 
 
 # Expiry --------------------------------------------------------------------------------------

@@ -69,7 +69,9 @@ NUMERIC_SETTINGS = {
     "BUFFER_TTL_SECONDS": ("bufferTtlSeconds", 7_200),
     "MAX_FILES_PER_USER": ("maxFilesPerUser", 0),
     "MAX_DIRECT_UPLOAD_BYTES": ("maxDirectUploadBytes", 53_687_091_200),
-    "UPLOAD_SAS_TTL_SECONDS": ("uploadSasTtlSeconds", 3_600),
+    "UPLOAD_SAS_TTL_SECONDS": ("uploadSasTtlSeconds", 900),
+    "MAX_UPLOAD_SECONDS": ("maxUploadSeconds", 86_400),
+    "STORAGE_TIMEOUT_SECONDS": ("storageTimeoutSeconds", 10),
 }
 SECRET_MARKERS = (
     "AccountKey=",
@@ -444,13 +446,26 @@ def test_tables_come_from_one_array_variable() -> None:
     assert tables.body["name"] == "tableName"
 
 
-def test_blob_soft_delete_days_is_a_parameter() -> None:
+def test_deleted_or_overwritten_blobs_cannot_be_restored() -> None:
+    # SECURITY.md: a deleted or used-up file is gone for good, also for anyone with storage access.
     props = bicep.only(f"{STORAGE_ACCOUNT}/blobServices").properties
 
-    assert props["deleteRetentionPolicy"] == {"enabled": True, "days": "softDeleteDays"}
-    assert props["containerDeleteRetentionPolicy"] == {"enabled": True, "days": "softDeleteDays"}
-    assert passed_to(BLOB_SERVICE, "softDeleteDays") == "blobSoftDeleteDays"
-    assert main_param_default("blobSoftDeleteDays") == 7
+    assert props["deleteRetentionPolicy"] == {"enabled": False}
+    assert props["isVersioningEnabled"] is False
+    assert props["changeFeed"] == {"enabled": False}
+    assert props["restorePolicy"] == {"enabled": False}
+    assert "blobSoftDeleteDays" not in bicep.parameters(MAIN_BICEP)
+
+
+def test_only_a_whole_deleted_container_can_be_restored_for_some_days() -> None:
+    props = bicep.only(f"{STORAGE_ACCOUNT}/blobServices").properties
+
+    assert props["containerDeleteRetentionPolicy"] == {
+        "enabled": True,
+        "days": "containerSoftDeleteDays",
+    }
+    assert passed_to(BLOB_SERVICE, "containerSoftDeleteDays") == "containerSoftDeleteDays"
+    assert main_param_default("containerSoftDeleteDays") == 7
 
 
 def test_blob_cors_lets_the_web_page_put_blocks_and_get_blobs() -> None:
@@ -475,6 +490,7 @@ def test_lifecycle_rule_deletes_file_and_buffer_blobs_a_day_after_max_ttl() -> N
     (rule,) = policy.properties["policy"]["rules"]
     definition = rule["definition"]
     days = definition["actions"]["baseBlob"]["delete"]["daysAfterModificationGreaterThan"]
+    snapshot_days = definition["actions"]["snapshot"]["delete"]["daysAfterCreationGreaterThan"]
     names = bicep.variables(STORAGE)
 
     assert policy.body["name"] == "default"
@@ -484,6 +500,7 @@ def test_lifecycle_rule_deletes_file_and_buffer_blobs_a_day_after_max_ttl() -> N
     assert bicep.evaluate_int(days, {**names, "maxTtlSeconds": 2_592_000}) == 31
     assert bicep.evaluate_int(days, {**names, "maxTtlSeconds": 2_592_001}) == 32
     assert bicep.evaluate_int(days, {**names, "maxTtlSeconds": 3_600}) == 2
+    assert snapshot_days == days  # a direct upload's snapshot goes with its blob
     assert passed_to(STORAGE, "maxTtlSeconds") == "maxTtlSeconds"
 
 

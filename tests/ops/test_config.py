@@ -19,7 +19,9 @@ def test_defaults_match_the_documented_values() -> None:
     assert settings.public_base_url == ""
     assert settings.cleanup_schedule == "0 */5 * * * *"
     assert settings.max_direct_upload_bytes == 53_687_091_200
-    assert settings.upload_sas_ttl_seconds == 3_600
+    assert settings.upload_sas_ttl_seconds == 900
+    assert settings.max_upload_seconds == 86_400
+    assert settings.storage_timeout_seconds == 10
 
 
 def test_values_from_the_environment_override_defaults() -> None:
@@ -41,6 +43,8 @@ def test_values_from_the_environment_override_defaults() -> None:
         ({"DEFAULT_TTL_SECONDS": "100", "MAX_TTL_SECONDS": "10"}, "DEFAULT_TTL_SECONDS"),
         ({"PUBLIC_BASE_URL": "files.example"}, "PUBLIC_BASE_URL"),
         ({"UPLOAD_SAS_TTL_SECONDS": "604801"}, "UPLOAD_SAS_TTL_SECONDS"),
+        ({"MAX_UPLOAD_SECONDS": "604801"}, "MAX_UPLOAD_SECONDS"),
+        ({"UPLOAD_SAS_TTL_SECONDS": "100", "MAX_UPLOAD_SECONDS": "99"}, "MAX_UPLOAD_SECONDS"),
         ({"MAX_DIRECT_UPLOAD_BYTES": "0"}, "MAX_DIRECT_UPLOAD_BYTES"),
     ],
 )
