@@ -25,6 +25,7 @@ AZURE = Settings.from_env(
     {
         "JWT_SECRET": SECRET,
         "WEBSITE_INSTANCE_ID": "instance",
+        "PUBLIC_BASE_URL": "https://share.example.org",
         "AZURE_CLIENT_ID": "00000000-0000-0000-0000-000000000001",
         "STORAGE_BLOB_ENDPOINT": "https://acct.blob.core.windows.net",
         "STORAGE_TABLE_ENDPOINT": "https://acct.table.core.windows.net",
