@@ -20,6 +20,7 @@ from datetime import datetime
 from shared.accounts import listing
 from shared.errors import BadRequest, Forbidden, NotFound
 from shared.files import catalog, table
+from shared.ops.crashpoints import crash_point
 from shared.storage import entities, keys
 from shared.storage.names import GROUPS_TABLE, INVITES_TABLE, MEMBERSHIPS_TABLE
 
@@ -124,6 +125,7 @@ async def delete(group_id: str, username: str) -> None:
     group = await get(group_id)
     if not group.is_owner(username):
         raise Forbidden("You don't have any permissions to delete this group")
+    crash_point("group_delete.tombstoned")
     partition = listing.group_partition(group.group_id)
     for row in await listing.entries(partition):
         record = await table.get(row["file_url"])
@@ -131,6 +133,7 @@ async def delete(group_id: str, username: str) -> None:
             await catalog.remove(record)
         else:
             await listing.drop(partition, row["RowKey"])
+    crash_point("group_delete.files_removed")
     if group.invite_code:
         await entities.delete(INVITES_TABLE, group.invite_code, _INVITE_ROW)
     for member in await entities.partition(MEMBERSHIPS_TABLE, f"g:{group.group_id}"):

@@ -18,6 +18,7 @@ from passlib.hash import argon2
 from shared.accounts import tokens
 from shared.config import Settings
 from shared.errors import AuthError, BadRequest, Forbidden, NotFound
+from shared.ops.crashpoints import crash_point
 from shared.storage import entities, keys
 from shared.storage.names import USERS_TABLE
 
@@ -115,8 +116,11 @@ async def refresh(token: Any, *, settings: Settings, now: datetime) -> str:
     claims = await tokens.verify(token, settings=settings, now=now)
     if not await tokens.revoke(claims):
         raise AuthError(AuthError.NOT_FOUND)  # a concurrent refresh or logout won
-    return await tokens.issue(claims.username, bot=claims.bot, settings=settings, now=now)
+    token = await tokens.issue(claims.username, bot=claims.bot, settings=settings, now=now)
+    crash_point("refresh.issued")
+    return token
 
 
 async def logout(claims: tokens.TokenClaims) -> None:
+    crash_point("logout.verified")
     await tokens.revoke(claims)

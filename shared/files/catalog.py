@@ -12,6 +12,7 @@ from shared.clock import iso
 from shared.errors import BadRequest, FileNotFound
 from shared.files import file_counts, table
 from shared.files.records import FileRecord
+from shared.ops.crashpoints import crash_point
 from shared.storage import blobs, expiry_index
 from shared.storage.names import file_blob_name
 
@@ -33,8 +34,10 @@ async def remove(record: FileRecord) -> bool:
     call deleted the record (of concurrent removals, one does).
     """
     await listing.remove(record)
+    crash_point("delete.withdrawn")
     removed = await table.delete(record.file_url)
     await blobs.delete(file_blob_name(record.file_url))
+    crash_point("delete.blob_deleted")
     await expiry_index.remove(
         expiry_index.entry_for(expiry_index.FILE, record.file_url, record.expires_at)
     )
@@ -78,6 +81,7 @@ async def _claim(item: object, username: str, now: datetime) -> bool:
         return False
     if not await table.assign_owner(record, username):
         return False
+    crash_point("transfer.owner_assigned")
     await listing.add(replace(record, owner=username))
     await file_counts.add_one(username)  # keeps MAX_FILES_PER_USER's count an upper bound
     return True

@@ -31,6 +31,7 @@ from shared.files.content_policy import guess_content_type
 from shared.files.filenames import extension_of, sanitize_filename
 from shared.files.pending_uploads import PUBLISHING, PendingUpload
 from shared.files.records import FileRecord
+from shared.ops.crashpoints import crash_point
 from shared.storage import blobs, expiry_index, sas, staged_blobs
 from shared.storage.names import file_blob_name
 
@@ -146,6 +147,7 @@ async def complete(
     claimed = await pending_uploads.claim(upload, now)
     if claimed is None:
         raise BadRequest("The upload is already being completed, try again shortly")
+    crash_point("direct.claimed")
     etag = await staged_blobs.reset_headers(
         name, content_type=upload.content_type, etag=stored.etag
     )
@@ -163,8 +165,10 @@ async def complete(
         settings=settings,
         now=now,
     )
+    crash_point("direct.published")
     # A crash before this leaves a `publishing` row beside its record; `_open` treats it as done.
     await blobs.gather_quietly(pending_uploads.delete(claimed, conditional=False))
+    crash_point("direct.row_deleted")
     return published, identity
 
 

@@ -29,6 +29,7 @@ from shared.files.filenames import extension_of, sanitize_filename
 from shared.files.records import FileRecord
 from shared.http.multipart import MultipartReader, is_multipart
 from shared.http.params import whole_number
+from shared.ops.crashpoints import crash_point
 from shared.storage import blobs, expiry_index
 from shared.storage.names import file_blob_name
 
@@ -114,7 +115,9 @@ async def receive_multipart(
         if staged is not None:
             await _discard(staged)
         raise
-    return await _count(record, settings, now)
+    published = await _count(record, settings, now)
+    crash_point("upload.published")
+    return published
 
 
 async def receive_raw(
@@ -137,7 +140,9 @@ async def receive_raw(
     except BaseException:
         await _discard(staged)
         raise
-    return await _count(record, settings, now)
+    published = await _count(record, settings, now)
+    crash_point("upload.published")
+    return published
 
 
 @dataclass(frozen=True)
@@ -188,6 +193,7 @@ async def _stage(
         settings=settings,
         keep_up_to=shortener.MAX_BYTES if ext == ".txt" else 0,
     )
+    crash_point("upload.blob_stored")
     return _Staged(file_url, filename, ext, content_type, stored, pending)
 
 
@@ -270,6 +276,7 @@ async def _publish(
     )
     await expiry_index.add(expiry_index.FILE, record.file_url, record.expires_at)
     await table.insert(record)
+    crash_point("upload.record_inserted")
     try:
         await listing.add(record)
     except BaseException:

@@ -13,6 +13,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import BlobBlock, ContentSettings
 
 from shared.errors import FileNotFound
+from shared.ops.crashpoints import crash_point
 from shared.storage.clients import BLOCK_SIZE, container
 from shared.storage.errors import translate_storage_errors
 from shared.storage.names import SCAN_RESULT_TAG
@@ -58,6 +59,7 @@ async def upload_stream(
     async def stage(block_id: str, data: bytes) -> None:
         with translate_storage_errors():
             await client.stage_block(block_id, data, length=len(data))
+        crash_point("stream.block_staged")
 
     async def flush(data: bytes) -> None:
         while len(pending) >= _IN_FLIGHT:

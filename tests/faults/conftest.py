@@ -1,4 +1,5 @@
-"""A stack of its own for fault tests: Azurite persisting to disk, and the local host as a process.
+"""A stack of its own for fault tests: Azurite persisting to disk, and the local host as a process;
+and for crash tests (test_crash_*.py) a lab per module: in-memory Azurite and forked hosts.
 
 Stopping the session's Azurite would break every other test, and an in-memory Azurite forgets all
 data when it stops; this one keeps its data in a temporary folder, so a restart shows exactly
@@ -20,6 +21,7 @@ import httpx
 import pytest
 
 from devhost import azurite
+from tests.utils.crashlab import CrashLab, ForkServer
 from tests.utils.server import ROOT
 from tests.utils.settings import MIB, TEST_SETTINGS
 from tests.utils.storage import StorageProbe
@@ -113,4 +115,30 @@ def stack(fault_stack: FaultStack) -> Iterator[FaultStack]:
 @pytest.fixture
 def fault_client(stack: FaultStack) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=stack.base_url, timeout=60) as http:
+        yield http
+
+
+@pytest.fixture(scope="module")
+def lab(forkserver: ForkServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CrashLab]:
+    """One Azurite per module; hosts are forked (milliseconds), so each crash gets a fresh one.
+
+    Only the host crashes, never storage, so Azurite keeps its data in memory.
+    """
+    ports = azurite.AzuritePorts(azurite.free_port(), azurite.free_port(), azurite.free_port())
+    process = azurite.start(ports)
+    env = {**TEST_SETTINGS, "STORAGE_CONNECTION_STRING": ports.connection_string()}
+    crash_lab = CrashLab(
+        forkserver, env, tmp_path_factory.mktemp("crash"), StorageProbe(ports.connection_string())
+    )
+    try:
+        yield crash_lab
+    finally:
+        crash_lab.close()
+        azurite.stop(process)
+
+
+@pytest.fixture
+def lab_client(lab: CrashLab) -> Iterator[httpx.Client]:
+    """A client of the lab's host that never crashes."""
+    with lab.clean.client() as http:
         yield http
