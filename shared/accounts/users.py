@@ -114,13 +114,12 @@ async def refresh(token: Any, *, settings: Settings, now: datetime) -> str:
     if not isinstance(token, str) or not token:
         raise BadRequest("No access token provided", error_id=5)
     claims = await tokens.verify(token, settings=settings, now=now)
-    if not await tokens.revoke(claims):
-        raise AuthError(AuthError.NOT_FOUND)  # a concurrent refresh or logout won
-    token = await tokens.issue(claims.username, bot=claims.bot, settings=settings, now=now)
-    crash_point("refresh.issued")
-    return token
+    return await tokens.rotate(claims, settings=settings, now=now)
 
 
 async def logout(claims: tokens.TokenClaims) -> None:
+    """Revoke the caller's token; if a concurrent refresh or logout revoked it first, that one
+    won and this is the section 1.1 error, so a success always means the token is gone."""
     crash_point("logout.verified")
-    await tokens.revoke(claims)
+    if not await tokens.revoke(claims):
+        raise AuthError(AuthError.NOT_FOUND)

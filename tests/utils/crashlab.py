@@ -8,13 +8,14 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -22,6 +23,8 @@ from devhost.azurite import free_port
 from shared.ops.crashpoints import CRASH_ENV, STALL_ENV
 from tests.utils.server import ROOT
 from tests.utils.storage import StorageProbe
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -169,14 +172,33 @@ class CrashLab:
                 return
             raise AssertionError(f"an answer came back instead of a crash at {point}: {answer}")
 
-    @contextmanager
-    def stalled(self, point: str, seconds: float) -> Iterator[Host]:
-        """A fresh host that freezes for `seconds` at `point`, for racing another host against."""
+    def race(
+        self,
+        point: str,
+        stalled: Callable[[httpx.Client], httpx.Response],
+        racing: Callable[[], T],
+        *,
+        seconds: float = 3,
+    ) -> tuple[httpx.Response, T]:
+        """Send `stalled` to a fresh host that freezes for `seconds` at `point`, and while it is
+        frozen there run `racing` (against another host); both outcomes."""
         host = self.start(**{STALL_ENV: f"{point}={seconds}"})
+        answers: list[httpx.Response] = []
+
+        def send() -> None:
+            with host.client() as client:
+                answers.append(stalled(client))
+
+        sender = threading.Thread(target=send)
+        sender.start()
         try:
-            yield host
+            host.wait_for_log(f"crash point {point}: stalling")
+            raced = racing()
         finally:
+            sender.join()
             host.stop()
+        (answer,) = answers
+        return answer, raced
 
     def cleanup(self, now: datetime, *, runs: int = 1) -> list[dict[str, Any]]:
         return self.server.cleanup(self.env, now, runs=runs)
