@@ -40,9 +40,14 @@ def bucket_of(moment: datetime) -> str:
 
 
 def expires_at(now: datetime, ttl_seconds: int) -> datetime:
-    return now + timedelta(seconds=ttl_seconds)
+    """`ttl_seconds` from now, rounded down to the whole second.
+
+    Answers state expiry to the second (`iso`), so the stored expiry is that very second: what an
+    answer advertises is what reads enforce, never a fraction of a second later.
+    """
+    return (now + timedelta(seconds=ttl_seconds)).replace(microsecond=0)
 
 
 def iso(moment: datetime) -> str:
-    """ISO 8601 UTC with a Z, second precision."""
+    """ISO 8601 UTC with a Z, second precision (expiries are whole seconds: `expires_at`)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

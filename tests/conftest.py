@@ -89,11 +89,12 @@ def forkserver() -> Iterator[ForkServer]:
 @pytest.fixture
 def cleanup_at(
     forkserver: ForkServer, azurite_ports: azurite.AzuritePorts
-) -> Callable[[datetime], dict[str, Any]]:
-    """Run the cleanup timer's work once against the session's storage, its clock set to `now`."""
+) -> Callable[..., list[dict[str, Any]]]:
+    """Run the cleanup timer's work against the session's storage with its clock set to `now`
+    (`runs` of them at once); their reports."""
     env = {**TEST_SETTINGS, "STORAGE_CONNECTION_STRING": azurite_ports.connection_string()}
 
-    def run(now: datetime) -> dict[str, Any]:
-        return forkserver.cleanup(env, now)[0]
+    def run(now: datetime, *, runs: int = 1) -> list[dict[str, Any]]:
+        return forkserver.cleanup(env, now, runs=runs)
 
     return run

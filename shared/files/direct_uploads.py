@@ -7,10 +7,13 @@
    holds, so an interrupted client sends only the rest.
 3. `complete` checks the committed size against the declared one, claims the row, replaces the
    content headers the client may have set, and publishes through shared/files/uploads.py exactly
-   as a streamed upload is published; then the row goes. Until step 3 publishes the record, nothing
-   is visible. If it never does, `sweep` (the cleanup timer, at the SAS's expiry) finds the entry,
-   claims the row, and deletes the blob. A wrong size is final: row and blob go at once, and the
-   entry stays to sweep anything the still-valid SAS writes afterwards.
+   as a streamed upload is published; then the row goes, and the entry last. Every step is
+   idempotent, so a retried completion finishes what a crash interrupted: it claims the row again
+   (however recently claimed), leaves headers already replaced alone, and finds the record it
+   published. Until step 3 publishes the record, nothing is visible. If it never does, `sweep`
+   (the cleanup timer, at the SAS's expiry) finds the entry, claims the row, and deletes the blob.
+   A wrong size is final: row and blob go at once, and the entry stays to sweep anything the
+   still-valid SAS writes afterwards.
 """
 
 from __future__ import annotations
@@ -24,9 +27,10 @@ from typing import Any
 
 from shared import ids
 from shared.accounts.auth import Identity
+from shared.clock import expires_at
 from shared.config import Settings
 from shared.errors import BadRequest, FileNotFound, NotFound
-from shared.files import pending_uploads, table, uploads
+from shared.files import catalog, pending_uploads, table, uploads
 from shared.files.content_policy import guess_content_type
 from shared.files.filenames import extension_of, sanitize_filename
 from shared.files.pending_uploads import PUBLISHING, PendingUpload
@@ -93,7 +97,7 @@ async def begin(
     include_ext = (_option(body, "include_ext") or "").lower() in _TRUE
     ext = extension_of(filename)
     file_url = ids.new_file_url(ext if include_ext else "")
-    sas_expires_at = now + timedelta(seconds=settings.upload_sas_ttl_seconds)
+    sas_expires_at = expires_at(now, settings.upload_sas_ttl_seconds)
     upload = PendingUpload(
         file_url=file_url,
         key=ids.new_key(),
@@ -117,10 +121,14 @@ async def begin(
 
 async def status(file_url: str, key: str | None, *, now: datetime) -> OpenUpload | FileRecord:
     """GET /api/uploads/{file_url}: the blocks storage holds, or the published file."""
-    upload = await _open(file_url, key, now)
-    if isinstance(upload, FileRecord):
-        return upload
-    blocks = await staged_blobs.blocks(file_blob_name(file_url))
+    upload, record = await _open(file_url, key, now)
+    if record is not None:
+        return record
+    assert upload is not None
+    name = file_blob_name(file_url)
+    if upload.state == PUBLISHING and await staged_blobs.committed(name) is None:
+        raise _not_found()  # published, then deleted; a crash kept the row (cleanup removes it)
+    blocks = await staged_blobs.blocks(name)
     return OpenUpload(upload, await _upload_url(upload, now), blocks)
 
 
@@ -128,15 +136,19 @@ async def complete(
     file_url: str, key: str | None, *, settings: Settings, now: datetime
 ) -> tuple[uploads.Published, Identity]:
     """POST /api/uploads/{file_url}/complete: check the blob, then publish it. Idempotent."""
-    upload = await _open(file_url, key, now)
-    if isinstance(upload, FileRecord):
-        return uploads.Published(upload), Identity(upload.owner, {})
+    upload, record = await _open(file_url, key, now)
+    if record is not None:
+        if upload is not None:
+            await _settle(upload)  # a crash after publishing left the row: finish the job
+        return uploads.Published(record), Identity(record.owner, {})
+    assert upload is not None
     identity = Identity(upload.owner, upload.auth_error)
-    if upload.state == PUBLISHING:
-        raise BadRequest("The upload is already being completed, try again shortly")
     name = file_blob_name(file_url)
     stored = await staged_blobs.committed(name)
     if stored is None:
+        if upload.state == PUBLISHING:  # published, then deleted before a crash let it settle
+            await _settle(upload)
+            raise _not_found()
         raise BadRequest("The upload has no committed blob yet: commit the block list first")
     if stored.size != upload.size:
         if await pending_uploads.delete(upload):
@@ -144,32 +156,49 @@ async def complete(
         raise BadRequest(
             f"Uploaded size {stored.size} does not match the declared size {upload.size}"
         )
+    # Claimed even if a completion claimed it before: that one may have crashed, and should it
+    # still be running, both publish the same record.
     claimed = await pending_uploads.claim(upload, now)
     if claimed is None:
         raise BadRequest("The upload is already being completed, try again shortly")
     crash_point("direct.claimed")
-    etag = await staged_blobs.reset_headers(
-        name, content_type=upload.content_type, etag=stored.etag
-    )
-    if etag is None:
-        await pending_uploads.release(claimed)
-        raise BadRequest("The blob changed while the upload was being completed, try again")
-    published = await uploads.publish_stored(
-        file_url,
-        upload.user_filename,
-        blobs.StoredBlob(size=stored.size, etag=etag),
-        expiry_index.entry_for(expiry_index.DIRECT_UPLOAD, file_url, upload.sas_expires_at),
-        key=upload.key,
-        lifetime=uploads.Lifetime(upload.ttl_seconds, upload.max_downloads),
-        owner=uploads.Owner(upload.owner, upload.group_id),
-        settings=settings,
-        now=now,
-    )
+    etag = stored.etag
+    if not stored.has_only(upload.content_type):
+        reset = await staged_blobs.reset_headers(name, content_type=upload.content_type, etag=etag)
+        if reset is None:
+            await pending_uploads.release(claimed)
+            raise BadRequest("The blob changed while the upload was being completed, try again")
+        etag = reset
+    try:
+        published = await uploads.publish_stored(
+            file_url,
+            upload.user_filename,
+            blobs.StoredBlob(size=stored.size, etag=etag),
+            expiry_index.entry_for(expiry_index.DIRECT_UPLOAD, file_url, upload.sas_expires_at),
+            key=upload.key,
+            lifetime=uploads.Lifetime(upload.ttl_seconds, upload.max_downloads),
+            owner=uploads.Owner(upload.owner, upload.group_id),
+            settings=settings,
+            now=now,
+        )
+    except NotFound:
+        # Its group was deleted meanwhile: nothing can publish this blob any more. The entry
+        # stays to sweep whatever the still-valid SAS writes afterwards.
+        if await pending_uploads.delete(claimed, conditional=False):
+            await blobs.discard(name)
+        raise
     crash_point("direct.published")
-    # A crash before this leaves a `publishing` row beside its record; `_open` treats it as done.
-    await blobs.gather_quietly(pending_uploads.delete(claimed, conditional=False))
-    crash_point("direct.row_deleted")
+    await _settle(claimed)
     return published, identity
+
+
+async def _settle(upload: PendingUpload) -> None:
+    """The last steps of a completion: the row, then the entry that would have swept the blob."""
+    await pending_uploads.delete(upload, conditional=False)
+    crash_point("direct.row_deleted")
+    await expiry_index.remove(
+        expiry_index.entry_for(expiry_index.DIRECT_UPLOAD, upload.file_url, upload.sas_expires_at)
+    )
 
 
 async def sweep(file_url: str, now: datetime) -> Swept:
@@ -187,32 +216,34 @@ async def sweep(file_url: str, now: datetime) -> Swept:
             return Swept.KEEP  # a completion claimed it just now
     elif await table.get(file_url) is not None:
         return Swept.DONE
-    # No row and no record: nothing can publish this blob any more.
-    deleted = await blobs.delete(file_blob_name(file_url))
+    # No row and no record: nothing can publish this blob any more (its blocks included).
+    deleted = await blobs.discard(file_blob_name(file_url))
     return Swept.DELETED if deleted else Swept.DONE
 
 
-async def _open(file_url: str, key: str | None, now: datetime) -> PendingUpload | FileRecord:
-    """The pending upload, or its published file, if `key` is its owner secret."""
+async def _open(
+    file_url: str, key: str | None, now: datetime
+) -> tuple[PendingUpload | None, FileRecord | None]:
+    """The pending upload and its published file (either may be None, not both), if `key` is
+    their owner secret."""
     if not ids.is_valid_file_url(file_url):
-        raise NotFound("Upload not found")
+        raise _not_found()
     upload = await pending_uploads.get(file_url)
-    secret = upload.key if upload is not None else None
     record: FileRecord | None = None
     if upload is None or upload.state == PUBLISHING:
         record = await table.get(file_url)
-        if record is not None:
-            secret = record.key
+    secret = record.key if record is not None else upload.key if upload is not None else None
     if secret is None:
-        raise NotFound("Upload not found")
+        raise _not_found()
     if not key or not ids.secrets_match(key, secret):
         raise BadRequest("Invalid unique key")
-    if record is not None:
-        if not record.is_live(now):
-            raise FileNotFound()
-        return record
-    assert upload is not None
-    return upload
+    if record is not None and not await catalog.is_servable(record, now):
+        raise FileNotFound()
+    return upload, record
+
+
+def _not_found() -> NotFound:
+    return NotFound("Upload not found")
 
 
 async def _upload_url(upload: PendingUpload, now: datetime) -> str:

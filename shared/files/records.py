@@ -25,6 +25,8 @@ class FileRecord:
     owner: str | None = None
     group_id: str | None = None
     etag: str = ""
+    # A withdrawn record's expiry before it was withdrawn: where its expiry index entry is filed.
+    original_expiry: datetime | None = None
 
     @property
     def downloads_left(self) -> int | None:

@@ -56,6 +56,10 @@ class FaultStack:
         if self.azurite_process is None:
             self.azurite_process = azurite.start(self.ports, location=self.location)
 
+    def env(self) -> dict[str, str]:
+        """The settings the stack's host runs with, for a cleanup run of one's own."""
+        return {**FAULT_SETTINGS, "STORAGE_CONNECTION_STRING": self.ports.connection_string()}
+
 
 def _wait_until_serving(url: str, host: subprocess.Popen[bytes], timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
