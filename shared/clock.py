@@ -40,12 +40,16 @@ def bucket_of(moment: datetime) -> str:
 
 
 def expires_at(now: datetime, ttl_seconds: int) -> datetime:
-    """`ttl_seconds` from now, rounded down to the whole second.
+    """`ttl_seconds` from now, rounded up to the whole second.
 
     Answers state expiry to the second (`iso`), so the stored expiry is that very second: what an
-    answer advertises is what reads enforce, never a fraction of a second later.
+    answer advertises is what reads enforce. Up, not down, so `expires_in=1` never expires within
+    a millisecond of the upload: a file lives at least the seconds asked for, less than one more.
     """
-    return (now + timedelta(seconds=ttl_seconds)).replace(microsecond=0)
+    moment = now + timedelta(seconds=ttl_seconds)
+    if moment.microsecond:
+        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
+    return moment
 
 
 def iso(moment: datetime) -> str:
