@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import jwt
 
-from shared import clock
 from shared.config import Settings
 from shared.errors import AuthError
 from shared.ops.crashpoints import crash_point
@@ -54,7 +53,7 @@ async def rotate(claims: TokenClaims, *, settings: Settings, now: datetime) -> s
 
 async def _issue(username: str, *, bot: bool, settings: Settings, now: datetime) -> tuple[str, str]:
     ttl = settings.bot_token_ttl_seconds if bot else settings.access_token_ttl_seconds
-    expires_at = clock.expires_at(now, ttl)
+    expires_at = now + timedelta(seconds=ttl)
     token_id = secrets.token_urlsafe(18)
     await expiry_index.add(expiry_index.TOKEN, token_id, expires_at)
     await entities.insert(
