@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,7 @@ import pytest
 
 from devhost import azurite
 from tests.utils.crashlab import CrashLab, ForkServer
-from tests.utils.server import ROOT
+from tests.utils.server import ROOT, wait_until_serving
 from tests.utils.settings import MIB, TEST_SETTINGS
 from tests.utils.storage import StorageProbe
 
@@ -61,20 +60,6 @@ class FaultStack:
         return {**FAULT_SETTINGS, "STORAGE_CONNECTION_STRING": self.ports.connection_string()}
 
 
-def _wait_until_serving(url: str, host: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if host.poll() is not None:
-            raise RuntimeError(f"the local host exited with {host.returncode}")
-        try:
-            if httpx.get(f"{url}/api/health", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("the local host did not start")
-
-
 @pytest.fixture(scope="session")
 def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack]:
     ports = azurite.AzuritePorts(azurite.free_port(), azurite.free_port(), azurite.free_port())
@@ -93,7 +78,7 @@ def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack
         [sys.executable, "-m", "devhost"], cwd=ROOT, env=env, stdout=log, stderr=log
     )
     try:
-        _wait_until_serving(stack.base_url, stack.host_process)
+        wait_until_serving(stack.base_url, exited=stack.host_process.poll)
         yield stack
     finally:
         stack.host_process.terminate()

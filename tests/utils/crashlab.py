@@ -21,7 +21,7 @@ import httpx
 
 from devhost.azurite import free_port
 from shared.ops.crashpoints import CRASH_ENV, STALL_ENV
-from tests.utils.server import ROOT
+from tests.utils.server import ROOT, wait_until_serving
 from tests.utils.storage import StorageProbe
 
 T = TypeVar("T")
@@ -41,17 +41,6 @@ class Host:
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, timeout=30)
-
-    def wait_until_serving(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base_url}/api/health", timeout=5).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"host {self.pid} did not start; see {self.log}")
 
     def wait_until_dead(self, timeout: float = 10) -> None:
         """Until nothing listens on the host's port any more (a dead process's socket closes)."""
@@ -108,7 +97,7 @@ class ForkServer:
         port = free_port()
         pid = self._ask({"op": "host", "port": port, "env": env, "log": str(log)})["pid"]
         host = Host(int(pid), port, log)
-        host.wait_until_serving()
+        wait_until_serving(host.base_url)
         return host
 
     def cleanup(self, env: dict[str, str], now: datetime, *, runs: int = 1) -> list[dict[str, Any]]:
