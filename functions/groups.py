@@ -6,7 +6,7 @@ from azurefunctions.extensions.http.fastapi import Request, Response
 from functions._http import base_url, caller, handle_errors, json_response, path_param, read_body
 from functions._schemas.base import Success
 from functions._schemas.groups import GroupList, GroupRef, GroupResult, Invite, NewGroup
-from shared.accounts import groups
+from shared.accounts import group_deletion, groups
 from shared.clock import utcnow
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
@@ -25,7 +25,7 @@ async def create_group(req: Request) -> Response:
 @handle_errors
 async def delete_group(req: Request) -> Response:
     claims = await caller(req)
-    await groups.delete(path_param(req, "group_id"), claims.username)
+    await group_deletion.delete(path_param(req, "group_id"), claims.username, utcnow())
     return json_response(Success(message="deleted"))
 
 

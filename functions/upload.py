@@ -26,7 +26,7 @@ async def upload_file(req: Request) -> Response:
         settings=get_settings(),
         now=utcnow(),
     )
-    return upload_response(req, published, identity)
+    return await _answer(req, published, identity)
 
 
 @bp.route(route="api/upload/{group_id}/{filename}", methods=["PUT"])
@@ -42,7 +42,15 @@ async def upload_raw(req: Request) -> Response:
         settings=get_settings(),
         now=utcnow(),
     )
-    return upload_response(req, published, identity)
+    return await _answer(req, published, identity)
+
+
+async def _answer(req: Request, published: uploads.Published, identity: Identity) -> Response:
+    """The answer, acknowledged last: a crash before then leaves a file nobody received the link
+    to, which cleanup deletes (shared/files/uploads.py)."""
+    response = upload_response(req, published, identity)
+    await uploads.acknowledge(published)
+    return response
 
 
 async def _accept(req: Request) -> tuple[uploads.Owner, Identity]:

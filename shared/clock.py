@@ -40,9 +40,18 @@ def bucket_of(moment: datetime) -> str:
 
 
 def expires_at(now: datetime, ttl_seconds: int) -> datetime:
-    return now + timedelta(seconds=ttl_seconds)
+    """`ttl_seconds` from now, rounded up to the whole second.
+
+    Answers state expiry to the second (`iso`), so the stored expiry is that very second: what an
+    answer advertises is what reads enforce. Up, not down, so `expires_in=1` never expires within
+    a millisecond of the upload: a file lives at least the seconds asked for, less than one more.
+    """
+    moment = now + timedelta(seconds=ttl_seconds)
+    if moment.microsecond:
+        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
+    return moment
 
 
 def iso(moment: datetime) -> str:
-    """ISO 8601 UTC with a Z, second precision."""
+    """ISO 8601 UTC with a Z, second precision (expiries are whole seconds: `expires_at`)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,10 +1,13 @@
-"""Session fixtures: one in-memory Azurite on free ports, and the local host serving the app."""
+"""Session fixtures: one in-memory Azurite on free ports, the local host serving the app, and a
+fork server for cleanup runs at a chosen time."""
 
 from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -12,6 +15,7 @@ import pytest
 from devhost import azurite
 from devhost.app import build_app
 from shared.config import get_settings
+from tests.utils.crashlab import ForkServer
 from tests.utils.server import ROOT, serve
 from tests.utils.settings import TEST_SETTINGS
 from tests.utils.storage import StorageProbe
@@ -71,3 +75,26 @@ def settings_env(base_url: str) -> Iterator[dict[str, str]]:
         os.environ.clear()
         os.environ.update(saved)
         get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def forkserver() -> Iterator[ForkServer]:
+    server = ForkServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def cleanup_at(
+    forkserver: ForkServer, azurite_ports: azurite.AzuritePorts
+) -> Callable[..., list[dict[str, Any]]]:
+    """Run the cleanup timer's work against the session's storage with its clock set to `now`
+    (`runs` of them at once); their reports."""
+    env = {**TEST_SETTINGS, "STORAGE_CONNECTION_STRING": azurite_ports.connection_string()}
+
+    def run(now: datetime, *, runs: int = 1) -> list[dict[str, Any]]:
+        return forkserver.cleanup(env, now, runs=runs)
+
+    return run

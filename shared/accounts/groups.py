@@ -2,14 +2,17 @@
 
 Key schemes:
 - `groups`: PartitionKey = group_id (8 random digits), RowKey = "group"; holds the owner and the
-  one live invite code (a new invite replaces it, so an owner can revoke a leaked link).
+  one live invite code (a new invite replaces it, so an owner can revoke a leaked link), and
+  `deleted_at` once a deletion began: a tombstone that makes the group and every file of it gone
+  to all readers at once (shared/accounts/group_deletion.py removes the rest, then the row).
 - `invites`: PartitionKey = invite code, RowKey = "invite" → group_id.
 - `memberships`, both directions so each question is one partition query or point read:
   PartitionKey = "u:<user key>", RowKey = group_id (a user's groups), and
   PartitionKey = "g:<group_id>", RowKey = user key (a group's members); both partitions and the
   user key come from shared/storage/keys.py.
-Deleting a group removes its files, invite and memberships first and the group row last, so a
-crash part way leaves a group its owner can delete again.
+Deleting a group tombstones it first, then removes its files, invite and memberships, and the
+group row last (shared/accounts/group_deletion.py), so a crash part way leaves a group that is
+gone to every reader and that its owner, or the cleanup timer, deletes again.
 """
 
 from __future__ import annotations
@@ -18,9 +21,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.accounts import listing
 from shared.errors import BadRequest, Forbidden, NotFound
-from shared.files import catalog, table
 from shared.storage import entities, keys
 from shared.storage.names import GROUPS_TABLE, INVITES_TABLE, MEMBERSHIPS_TABLE
 
@@ -36,6 +37,7 @@ class Group:
     owner: str
     invite_code: str | None = None
     etag: str = ""
+    deleted_at: datetime | None = None  # the tombstone: when its deletion began
 
     def is_owner(self, username: str) -> bool:
         return keys.user_key(self.owner) == keys.user_key(username)
@@ -49,14 +51,41 @@ def parse_group_id(raw: str) -> str | None:
     return raw if len(raw) == 8 else None
 
 
-async def get(group_id: str) -> Group:
+async def get(group_id: str, *, include_deleted: bool = False) -> Group:
+    """The group: 400 for a malformed id, 404 if there is none or its deletion began."""
     parsed = parse_group_id(group_id)
     row = None if parsed is None else await entities.get(GROUPS_TABLE, parsed, _GROUP_ROW)
-    if row is None:
+    if row is None or (row.get("deleted_at") and not include_deleted):
         raise NotFound("Group not found")
     return Group(
-        row["PartitionKey"], row["name"], row["owner"], row.get("invite_code"), row["etag"]
+        row["PartitionKey"],
+        row["name"],
+        row["owner"],
+        row.get("invite_code"),
+        row["etag"],
+        row.get("deleted_at"),
     )
+
+
+async def is_gone(group_id: str) -> bool:
+    """True once the group's deletion began (or ended): its files are gone with it."""
+    row = await entities.get(GROUPS_TABLE, group_id, _GROUP_ROW)
+    return row is None or bool(row.get("deleted_at"))
+
+
+async def tombstone(group: Group, now: datetime) -> None:
+    """Mark the group deleted, whatever else changed in its row meanwhile."""
+    entity = {"PartitionKey": group.group_id, "RowKey": _GROUP_ROW, "deleted_at": now}
+    await entities.update(GROUPS_TABLE, entity, etag="*")
+
+
+async def forget(group: Group) -> None:
+    """The last step of a deletion: invite, memberships, then the row itself."""
+    if group.invite_code:
+        await entities.delete(INVITES_TABLE, group.invite_code, _INVITE_ROW)
+    for member in await entities.partition(MEMBERSHIPS_TABLE, keys.group_partition(group.group_id)):
+        await _remove_member(group.group_id, member["username"])
+    await entities.delete(GROUPS_TABLE, group.group_id, _GROUP_ROW)
 
 
 async def is_member(group_id: str, username: str) -> bool:
@@ -116,24 +145,6 @@ async def create(name: str, owner: str, now: datetime) -> Group:
     group = Group(group_id, name, owner)
     await _add_member(group, owner, now)
     return group
-
-
-async def delete(group_id: str, username: str) -> None:
-    group = await get(group_id)
-    if not group.is_owner(username):
-        raise Forbidden("You don't have any permissions to delete this group")
-    partition = keys.group_partition(group.group_id)
-    for row in await listing.entries(partition):
-        record = await table.get(row["file_url"])
-        if record is not None:
-            await catalog.remove(record)
-        else:
-            await listing.drop(partition, row["RowKey"])
-    if group.invite_code:
-        await entities.delete(INVITES_TABLE, group.invite_code, _INVITE_ROW)
-    for member in await entities.partition(MEMBERSHIPS_TABLE, keys.group_partition(group.group_id)):
-        await _remove_member(group.group_id, member["username"])
-    await entities.delete(GROUPS_TABLE, group.group_id, _GROUP_ROW)
 
 
 async def new_invite(group_id: str, username: str) -> str:

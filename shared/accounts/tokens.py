@@ -14,6 +14,7 @@ import jwt
 
 from shared.config import Settings
 from shared.errors import AuthError
+from shared.ops.crashpoints import crash_point
 from shared.storage import entities, expiry_index
 from shared.storage.names import TOKENS_TABLE
 
@@ -31,6 +32,26 @@ class TokenClaims:
 
 async def issue(username: str, *, bot: bool, settings: Settings, now: datetime) -> str:
     """Sign a token and record its id; it is valid until it expires or is revoked."""
+    token, _ = await _issue(username, bot=bot, settings=settings, now=now)
+    return token
+
+
+async def rotate(claims: TokenClaims, *, settings: Settings, now: datetime) -> str:
+    """Swap a verified token for a new one of its kind: first the new one, then the old revoked.
+
+    A crash in between leaves both valid, the new one undelivered, so the client's retry with the
+    old token works. If a concurrent refresh or logout revoked the old token first, the new one is
+    revoked too and this is the section 1.1 error: of racing uses of one token exactly one wins.
+    """
+    token, token_id = await _issue(claims.username, bot=claims.bot, settings=settings, now=now)
+    crash_point("refresh.issued")
+    if not await revoke(claims):
+        await entities.delete(TOKENS_TABLE, token_id, _ROW)
+        raise AuthError(AuthError.NOT_FOUND)
+    return token
+
+
+async def _issue(username: str, *, bot: bool, settings: Settings, now: datetime) -> tuple[str, str]:
     ttl = settings.bot_token_ttl_seconds if bot else settings.access_token_ttl_seconds
     expires_at = now + timedelta(seconds=ttl)
     token_id = secrets.token_urlsafe(18)
@@ -46,7 +67,7 @@ async def issue(username: str, *, bot: bool, settings: Settings, now: datetime) 
         },
     )
     claims = {"sub": username, "jti": token_id, "bot": bot, "iat": now, "exp": expires_at}
-    return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
+    return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM), token_id
 
 
 def decode(token: str, *, settings: Settings, now: datetime) -> TokenClaims:

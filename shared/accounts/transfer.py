@@ -20,6 +20,7 @@ from shared.accounts import listing
 from shared.errors import FileNotFound
 from shared.files import catalog, limit, table
 from shared.files.records import FileRecord
+from shared.ops.crashpoints import crash_point
 from shared.storage import keys
 
 
@@ -33,17 +34,36 @@ async def bind_anonymous(
     room = await _room(username, max_files, now)
     bound: list[bool] = []
     for item in items:
-        record = None if item is None else await _claimable(*item, now)
-        if record is None or room == 0 or not await table.assign_owner(record, username):
+        record = None if item is None else await _claimable(*item, username, now)
+        if record is None or room == 0:
             bound.append(False)
             continue
-        owned = replace(record, owner=username)
-        await listing.add(owned)
+        owned = await _bind(record, username, now)
+        if owned is None:
+            bound.append(False)
+            continue
         await limit.count_upload(owned, limit=max_files, now=now)
         if room is not None:
             room -= 1
         bound.append(True)
     return bound
+
+
+async def _bind(record: FileRecord, username: str, now: datetime) -> FileRecord | None:
+    """Name the owner, then list the file: steps a retried transfer finishes after a crash."""
+    if record.owner is None:
+        if not await table.assign_owner(record, username):
+            return None
+        crash_point("transfer.owner_assigned")
+        record = replace(record, owner=username)
+    await listing.add(record)
+    # A delete that withdrew the record after the owner was named removed the listing row before
+    # this wrote it: whoever looks last takes it back.
+    latest = await table.get(record.file_url)
+    if latest is None or not latest.is_live(now):
+        await listing.remove(record)
+        return None
+    return record
 
 
 async def _room(username: str, max_files: int, now: datetime) -> int | None:
@@ -54,12 +74,15 @@ async def _room(username: str, max_files: int, now: datetime) -> int | None:
     return max(0, max_files - len(live))
 
 
-async def _claimable(file_url: str, key: str, now: datetime) -> FileRecord | None:
-    """The live anonymous file `file_url` names, if `key` is its key; else None."""
+async def _claimable(file_url: str, key: str, username: str, now: datetime) -> FileRecord | None:
+    """The live file `file_url` names, if `key` is its key and it is anonymous (or already this
+    account's: a retry after a crash finishes the job); else None."""
     try:
         record = await catalog.find_live(file_url, now)
     except FileNotFound:
         return None
-    if record.owner or record.group_id or not ids.secrets_match(key, record.key):
+    if record.group_id or not ids.secrets_match(key, record.key):
+        return None
+    if record.owner is not None and keys.user_key(record.owner) != keys.user_key(username):
         return None
     return record

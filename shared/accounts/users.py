@@ -18,6 +18,7 @@ from passlib.hash import argon2
 from shared.accounts import tokens
 from shared.config import Settings
 from shared.errors import AuthError, BadRequest, Forbidden, NotFound
+from shared.ops.crashpoints import crash_point
 from shared.storage import entities, keys
 from shared.storage.names import USERS_TABLE
 
@@ -96,10 +97,12 @@ async def login(
 async def refresh(token: str, *, settings: Settings, now: datetime) -> str:
     """Swap a valid token for a new one of the same kind; the old one stops working."""
     claims = await tokens.verify(token, settings=settings, now=now)
-    if not await tokens.revoke(claims):
-        raise AuthError(AuthError.NOT_FOUND)  # a concurrent refresh or logout won
-    return await tokens.issue(claims.username, bot=claims.bot, settings=settings, now=now)
+    return await tokens.rotate(claims, settings=settings, now=now)
 
 
 async def logout(claims: tokens.TokenClaims) -> None:
-    await tokens.revoke(claims)
+    """Revoke the caller's token; if a concurrent refresh or logout revoked it first, that one
+    won and this is the section 1.1 error, so a success always means the token is gone."""
+    crash_point("logout.verified")
+    if not await tokens.revoke(claims):
+        raise AuthError(AuthError.NOT_FOUND)

@@ -5,38 +5,78 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared import ids
-from shared.accounts import listing
+from shared.accounts import groups, listing
 from shared.errors import BadRequest, FileNotFound
 from shared.files import table
 from shared.files.records import FileRecord
-from shared.storage import blobs, expiry_index
+from shared.ops.crashpoints import crash_point
+from shared.storage import blobs, expiry_index, retry
 from shared.storage.names import file_blob_name
 
 
 async def find_live(file_url: str, now: datetime) -> FileRecord:
     """The record if it may be served now, with ended leases given back (FileRecord.reaped);
-    missing, expired and used up look the same."""
+    missing, expired, used up, withdrawn and in a deleted group look the same."""
     if not ids.is_valid_file_url(file_url):
         raise FileNotFound()
     record = await table.get(file_url)
-    if record is None or not record.is_live(now):
+    if record is None or not await is_servable(record, now):
         raise FileNotFound()
     return record.reaped(now)
 
 
-async def remove(record: FileRecord) -> bool:
-    """Delete in the order that never shows half a file: listing, record, bytes, index entry.
+async def is_servable(record: FileRecord, now: datetime) -> bool:
+    """Live, and not in a group whose deletion began (a point read more, for group files only)."""
+    if not record.is_live(now):
+        return False
+    return not (record.group_id and await groups.is_gone(record.group_id))
 
-    A crash part way leaves the index entry, so the cleanup timer finishes the job. True if this
-    call deleted the record (of concurrent removals, one does).
+
+async def remove(record: FileRecord, *, withdraw: bool = True) -> bool:
+    """Delete a file in steps that a retried delete or the cleanup timer can finish:
+    1. a `file` index entry due at once: the timer's handle on an unfinished removal;
+    2. the record withdrawn, a tombstone: unreachable from here on, yet a retry still finds it;
+    3. the listing row (of the owner the tombstone names); 4. the bytes; 5. the record;
+    6. the index entries. A crash between 2 and 5 leaves the file listed but not served until the
+    retry or the next cleanup run. True if this call deleted the record (of concurrent removals,
+    one does). `withdraw=False` skips 1 and 2, for the timer removing a file that has expired: it
+    is unservable already, and the entry being processed is the handle.
     """
-    await listing.remove(record)
+    filed = {record.expires_at}
+    withdrawn: FileRecord | None = record
+    if withdraw:
+        await expiry_index.add(expiry_index.FILE, record.file_url, table.WITHDRAWN)
+        filed.add(table.WITHDRAWN)
+        withdrawn = await _withdraw(record)
+    crash_point("delete.withdrawn")
+    if withdrawn is not None:
+        await listing.remove(withdrawn)
+    await blobs.discard(file_blob_name(record.file_url))
+    crash_point("delete.blob_deleted")
     removed = await table.delete(record.file_url)
-    await blobs.delete(file_blob_name(record.file_url))
-    await expiry_index.remove(
-        expiry_index.entry_for(expiry_index.FILE, record.file_url, record.expires_at)
-    )
+    for earlier in (record, withdrawn):
+        if earlier is not None and earlier.original_expiry is not None:
+            filed.add(earlier.original_expiry)
+    for due_at in filed:
+        await expiry_index.remove(
+            expiry_index.entry_for(expiry_index.FILE, record.file_url, due_at)
+        )
     return removed
+
+
+async def _withdraw(record: FileRecord) -> FileRecord | None:
+    """The record withdrawn, as it stands now (a transfer may have named an owner meanwhile);
+    None once it is gone."""
+    async for _ in retry.Attempts(what="withdrawing a file"):
+        if record.expires_at == table.WITHDRAWN:
+            return record
+        if record.etag and await table.withdraw(record):  # no ETag: written, never read back
+            return record
+        fresh = await table.get(record.file_url)
+        if fresh is None:
+            return None
+        record = fresh
+    raise RuntimeError("withdrawing a file lost every race")
 
 
 async def find(file_url: str) -> FileRecord:

@@ -82,7 +82,7 @@ async def take(record: FileRecord, now: datetime) -> FileRecord:
 
 async def claim(record: FileRecord, now: datetime) -> FileRecord:
     """Lease one download of a limited file; of concurrent claims on the last, exactly one wins."""
-    async for _ in retry.Attempts(what=f"a download claim on {record.file_url}"):
+    async for _ in retry.Attempts(what="a download claim"):
         current = record.reaped(now)
         if not current.is_live(now):
             raise FileNotFound()
@@ -114,7 +114,7 @@ async def settle(claimed: FileRecord, *, completed: bool, handed: int = 0, lengt
 
 
 async def _end_lease(file_url: str, *, given_back: bool) -> None:
-    async for _ in retry.Attempts(what=f"settling a download of {file_url}"):
+    async for _ in retry.Attempts(what="settling a download"):
         record = await table.get(file_url)
         if record is None:
             return
@@ -133,7 +133,7 @@ async def _end_lease(file_url: str, *, given_back: bool) -> None:
 
 async def _add(file_url: str, delta: int) -> None:
     """Best effort, for files without a limit."""
-    async for _ in retry.Attempts(what=f"the download count of {file_url}"):
+    async for _ in retry.Attempts(what="a download count"):
         record = await table.get(file_url)
         if record is None or record.download_count + delta < 0:
             return

@@ -10,7 +10,9 @@
    size against the declared one, claims the row, replaces the content headers the client may
    have set, snapshots the blob, and publishes through shared/files/uploads.py as a streamed
    upload is published, with the blob's ETag and the snapshot on the record; then the row goes.
-   Until step 3 publishes the record, nothing is visible.
+   Until step 3 publishes the record, nothing is visible. Every step is idempotent, so a
+   retried completion finishes what a crash interrupted: it claims the row again (however
+   recently claimed), leaves headers already replaced alone, and finds the record it published.
 
 A SAS cannot be revoked, so its holder can write the blob until it expires, whatever happened
 meanwhile: the entry of the last SAS handed out always stays until then. `sweep` (the cleanup
@@ -33,6 +35,7 @@ from datetime import datetime, timedelta
 from shared import ids
 from shared.accounts import groups
 from shared.accounts.auth import Identity
+from shared.clock import expires_at
 from shared.config import Settings
 from shared.errors import BadRequest, FileNotFound, Forbidden, NotFound
 from shared.files import catalog, pending_uploads, table, uploads
@@ -41,6 +44,7 @@ from shared.files.filenames import extension_of, sanitize_filename
 from shared.files.pending_uploads import PENDING, PUBLISHING, PendingUpload
 from shared.files.records import FileRecord
 from shared.http.params import is_true
+from shared.ops.crashpoints import crash_point
 from shared.storage import blobs, expiry_index, sas, staged_blobs
 from shared.storage.names import file_blob_name
 
@@ -106,7 +110,7 @@ async def begin(
     include_ext = is_true(options.get("include_ext"))
     ext = extension_of(filename)
     file_url = ids.new_file_url(ext if include_ext else "")
-    sas_expires_at = _whole_second(now + timedelta(seconds=settings.upload_sas_ttl_seconds))
+    sas_expires_at = expires_at(now, settings.upload_sas_ttl_seconds)
     upload = PendingUpload(
         file_url=file_url,
         key=ids.new_key(),
@@ -132,11 +136,15 @@ async def status(
     file_url: str, key: str | None, *, settings: Settings, now: datetime
 ) -> OpenUpload | FileRecord:
     """GET /api/uploads/{file_url}: the blocks storage holds and a renewed SAS, or the file."""
-    upload = await _open(file_url, key, now)
-    if isinstance(upload, FileRecord):
-        return upload
+    upload, record = await _open(file_url, key, now)
+    if record is not None:
+        return record
+    assert upload is not None
+    name = file_blob_name(file_url)
+    if upload.state == PUBLISHING and await staged_blobs.committed(name) is None:
+        raise _not_found()  # published, then deleted; a crash kept the row (cleanup removes it)
     upload = await _renew(upload, settings, now)
-    blocks = await staged_blobs.blocks(file_blob_name(file_url))
+    blocks = await staged_blobs.blocks(name)
     return OpenUpload(upload, await _upload_url(upload, now), blocks)
 
 
@@ -161,12 +169,13 @@ async def complete(
     file_url: str, key: str | None, *, settings: Settings, now: datetime
 ) -> tuple[uploads.Published, Identity]:
     """POST /api/uploads/{file_url}/complete: check the blob, then publish it. Idempotent."""
-    upload = await _open(file_url, key, now)
-    if isinstance(upload, FileRecord):
-        return uploads.Published(upload), Identity(upload.owner, {})
+    upload, record = await _open(file_url, key, now)
+    if record is not None:
+        if upload is not None:
+            await _settle(upload)  # a crash after publishing left the row: finish the job
+        return uploads.Published(record), Identity(record.owner, {})
+    assert upload is not None
     identity = Identity(upload.owner, upload.auth_error)
-    if upload.state == PUBLISHING:
-        raise BadRequest("The upload is already being completed, try again shortly")
     if upload.group_id:
         try:  # authorised at `begin`; the group may be gone, or the uploader out of it, since
             await groups.require_member(upload.group_id, upload.owner or "")
@@ -176,37 +185,61 @@ async def complete(
     name = file_blob_name(file_url)
     stored = await staged_blobs.committed(name)
     if stored is None:
+        if upload.state == PUBLISHING:  # published, then deleted before a crash let it settle
+            await _settle(upload)
+            raise _not_found()
         raise BadRequest("The upload has no committed blob yet: commit the block list first")
     if stored.size != upload.size:
         await _discard(upload)
         raise BadRequest(
             f"Uploaded size {stored.size} does not match the declared size {upload.size}"
         )
+    # Claimed even if a completion claimed it before: that one may have crashed, and should it
+    # still be running, both publish the same record.
     claimed = await pending_uploads.claim(upload, now)
     if claimed is None:
         raise BadRequest("The upload is already being completed, try again shortly")
-    etag = await staged_blobs.reset_headers(
-        name, content_type=upload.content_type, etag=stored.etag
-    )
-    snapshot = None if etag is None else await staged_blobs.snapshot(name, etag=etag)
-    if etag is None or snapshot is None:
+    crash_point("direct.claimed")
+    etag = stored.etag
+    if not stored.has_only(upload.content_type):
+        reset = await staged_blobs.reset_headers(name, content_type=upload.content_type, etag=etag)
+        if reset is None:
+            await pending_uploads.release(claimed)
+            raise BadRequest("The blob changed while the upload was being completed, try again")
+        etag = reset
+    snapshot = await staged_blobs.snapshot(name, etag=etag)
+    if snapshot is None:
         await pending_uploads.release(claimed)
         raise BadRequest("The blob changed while the upload was being completed, try again")
-    published = await uploads.publish_stored(
-        file_url,
-        upload.user_filename,
-        blobs.StoredBlob(size=stored.size, etag=etag),
-        expiry_index.entry_for(expiry_index.DIRECT_UPLOAD, file_url, upload.sas_expires_at),
-        snapshot=snapshot,
-        key=upload.key,
-        lifetime=uploads.Lifetime(upload.ttl_seconds, upload.max_downloads),
-        owner=uploads.Owner(upload.owner, upload.group_id),
-        settings=settings,
-        now=now,
-    )
-    # A crash before this leaves a `publishing` row beside its record; `_open` treats it as done.
-    await blobs.gather_quietly(pending_uploads.delete(claimed, conditional=False))
+    try:
+        published = await uploads.publish_stored(
+            file_url,
+            upload.user_filename,
+            blobs.StoredBlob(size=stored.size, etag=etag),
+            expiry_index.entry_for(expiry_index.DIRECT_UPLOAD, file_url, upload.sas_expires_at),
+            snapshot=snapshot,
+            key=upload.key,
+            lifetime=uploads.Lifetime(upload.ttl_seconds, upload.max_downloads),
+            owner=uploads.Owner(upload.owner, upload.group_id),
+            settings=settings,
+            now=now,
+        )
+    except NotFound:
+        # Its group was deleted meanwhile: nothing can publish this blob any more. The entry
+        # stays to sweep whatever the still-valid SAS writes afterwards.
+        if await pending_uploads.delete(claimed, conditional=False):
+            await blobs.discard(name)
+        raise
+    crash_point("direct.published")
+    await _settle(claimed)
     return published, identity
+
+
+async def _settle(upload: PendingUpload) -> None:
+    """The last step of a completion: the row. The `direct` entry stays until the SAS expires,
+    when the sweep checks the blob is still the one published."""
+    await pending_uploads.delete(upload, conditional=False)
+    crash_point("direct.row_deleted")
 
 
 async def sweep(file_url: str, now: datetime) -> Swept:
@@ -228,8 +261,9 @@ async def sweep(file_url: str, now: datetime) -> Swept:
             return Swept.KEEP  # a completion claimed it just now
     if record is not None:
         return await _verify(record)
-    # No row and no record: nothing can publish this blob any more, whoever wrote it.
-    deleted = await blobs.delete(file_blob_name(file_url))
+    # No row and no record: nothing can publish this blob any more, whoever wrote it (its
+    # uncommitted blocks included).
+    deleted = await blobs.discard(file_blob_name(file_url))
     return Swept.DELETED if deleted else Swept.DONE
 
 
@@ -245,30 +279,32 @@ async def _verify(record: FileRecord) -> Swept:
 async def _discard(upload: PendingUpload) -> None:
     """Drop an upload that can never be published; its entry stays for what its SAS writes."""
     if await pending_uploads.delete(upload):
-        await blobs.delete(file_blob_name(upload.file_url))
+        await blobs.discard(file_blob_name(upload.file_url))
 
 
-async def _open(file_url: str, key: str | None, now: datetime) -> PendingUpload | FileRecord:
-    """The pending upload, or its published file, if `key` is its owner secret."""
+async def _open(
+    file_url: str, key: str | None, now: datetime
+) -> tuple[PendingUpload | None, FileRecord | None]:
+    """The pending upload and its published file (either may be None, not both), if `key` is
+    their owner secret."""
     if not ids.is_valid_file_url(file_url):
-        raise NotFound("Upload not found")
+        raise _not_found()
     upload = await pending_uploads.get(file_url)
-    secret = upload.key if upload is not None else None
     record: FileRecord | None = None
     if upload is None or upload.state == PUBLISHING:
         record = await table.get(file_url)
-        if record is not None:
-            secret = record.key
+    secret = record.key if record is not None else upload.key if upload is not None else None
     if secret is None:
-        raise NotFound("Upload not found")
+        raise _not_found()
     if not key or not ids.secrets_match(key, secret):
         raise BadRequest("Invalid unique key")
-    if record is not None:
-        if not record.is_live(now):
-            raise FileNotFound()
-        return record
-    assert upload is not None
-    return upload
+    if record is not None and not await catalog.is_servable(record, now):
+        raise FileNotFound()
+    return upload, record
+
+
+def _not_found() -> NotFound:
+    return NotFound("Upload not found")
 
 
 def _whole_second(moment: datetime) -> datetime:

@@ -66,12 +66,13 @@ def _from_entity(row: dict[str, Any]) -> FileRecord:
         etag=row["etag"],
         leased=int(row.get("leased", 0)),
         lease_until=row.get("lease_until", NO_LEASE),
+        original_expiry=row.get("original_expiry"),
     )
 
 
-async def insert(record: FileRecord) -> None:
-    if not await entities.insert(FILES_TABLE, _to_entity(record)):
-        raise RuntimeError("file_url collision")  # 96 random bits: never
+async def insert(record: FileRecord) -> bool:
+    """Create the record; False if one with this file_url exists (a retried publication's own)."""
+    return await entities.insert(FILES_TABLE, _to_entity(record))
 
 
 async def get(file_url: str) -> FileRecord | None:
@@ -93,7 +94,12 @@ async def assign_owner(record: FileRecord, username: str) -> bool:
 async def withdraw(record: FileRecord) -> bool:
     """Make a file unreachable at once (expired since WITHDRAWN) unless the row changed meanwhile:
     of concurrent callers exactly one wins, which a delete cannot tell (the SDK hides a 404)."""
-    entity = {"PartitionKey": record.file_url, "RowKey": _ROW, "expires_at": WITHDRAWN}
+    entity = {
+        "PartitionKey": record.file_url,
+        "RowKey": _ROW,
+        "expires_at": WITHDRAWN,
+        "original_expiry": record.expires_at,
+    }
     return await entities.update(FILES_TABLE, entity, etag=record.etag) is not None
 
 

@@ -1,13 +1,16 @@
 """Receiving a file: stream it into a blob, then publish its record.
 
-Write order, so that a crash at any point leaves nothing half-visible and nothing unfindable:
-1. an `upload` entry in the expiry index, due an hour from now;
+Write order, so that a crash at any point leaves nothing half-visible and nothing unfindable
+(docs/consistency.md):
+1. an `upload` entry in the expiry index, due ORPHAN_GRACE from now;
 2. the blob, committed only once every byte arrived within the size limit;
-3. the file's own expiry entry, then its record (the moment it becomes visible);
-4. the `upload` entry is dropped. If the process dies between 1 and 4, cleanup finds the entry,
-   sees no record, and deletes the blob.
-Only then is an account's private file counted against MAX_FILES_PER_USER (shared/files/limit.py),
-which may delete the account's oldest files; the new one is published whatever happens there.
+3. the file's own expiry entry, then its record (the moment it becomes visible by link), then its
+   listing row; a group upload then checks that its group was not deleted meanwhile;
+4. the account's private file is counted against MAX_FILES_PER_USER (shared/files/limit.py),
+   which may delete the account's oldest files; the new one is published whatever happens there;
+5. `acknowledge` drops the `upload` entry as the answer leaves (functions/upload.py).
+If the process dies before 5, nobody received the file's link and key: cleanup finds the entry
+when it is due and deletes whatever the upload got to write, published or not.
 """
 
 from __future__ import annotations
@@ -22,20 +25,23 @@ from shared.accounts import groups, listing
 from shared.accounts.auth import Identity, authenticate, identify
 from shared.clock import expires_at, parse_max_downloads, parse_ttl
 from shared.config import Settings
-from shared.errors import BadRequest, PayloadTooLarge
-from shared.files import limit, shortener, table
+from shared.errors import BadRequest, NotFound, PayloadTooLarge
+from shared.files import catalog, limit, shortener, table
 from shared.files.content_policy import guess_content_type
 from shared.files.filenames import extension_of, sanitize_filename
 from shared.files.records import FileRecord
 from shared.http.multipart import MAX_FIELDS, MultipartReader, is_multipart
 from shared.http.params import is_true, whole_number
+from shared.ops.crashpoints import crash_point
 from shared.sizes import human_size
 from shared.storage import blobs, expiry_index
 from shared.storage.names import file_blob_name
 
 logger = logging.getLogger(__name__)
 
-ORPHAN_GRACE = timedelta(hours=1)
+# Longer than any upload can take (the Functions front end cuts an HTTP call at 230 s), so the
+# `upload` entry falls due only for uploads that died, plus the cleanup's clock-skew margin.
+ORPHAN_GRACE = timedelta(minutes=15)
 # Multipart framing around the file: boundaries, part headers, a few small fields.
 _MULTIPART_SLACK = 64 * 1024
 
@@ -121,7 +127,9 @@ async def receive_multipart(
         if staged is not None:
             await _discard(staged)
         raise
-    return await _count(record, settings, now)
+    published = await _count(record, settings, now, pending=staged.pending)
+    crash_point("upload.published")
+    return published
 
 
 async def receive_raw(
@@ -144,25 +152,48 @@ async def receive_raw(
     except BaseException:
         await _discard(staged)
         raise
-    return await _count(record, settings, now)
+    published = await _count(record, settings, now, pending=staged.pending)
+    crash_point("upload.published")
+    return published
 
 
 @dataclass(frozen=True)
 class Published:
-    """A published upload, and the account's files it pushed over MAX_FILES_PER_USER."""
+    """A published upload, and the account's files it pushed over MAX_FILES_PER_USER.
+
+    `pending` is a streamed upload's `upload` entry, until `acknowledge` drops it.
+    """
 
     record: FileRecord
     evicted: tuple[FileRecord, ...] = ()
+    pending: expiry_index.ExpiryEntry | None = None
 
 
-async def _count(record: FileRecord, settings: Settings, now: datetime) -> Published:
+async def acknowledge(published: Published) -> None:
+    """Step 5, as the answer leaves: from now on a client holds the link, so the file stays.
+
+    Dropped any earlier, a crash before the answer would leave a file whose link and key nobody
+    received, stored until it expires. A crash after this, before the answer reaches the client,
+    still does, but that window is only the hand-over of the answer.
+    """
+    if published.pending is not None:
+        await expiry_index.remove(published.pending)
+
+
+async def _count(
+    record: FileRecord,
+    settings: Settings,
+    now: datetime,
+    *,
+    pending: expiry_index.ExpiryEntry | None = None,
+) -> Published:
     """Count an account's private file; a failure here must not undo a published upload."""
     try:
         evicted = await limit.count_upload(record, limit=settings.max_files_per_user, now=now)
     except Exception:
         logger.exception("counting an upload against its account's file limit failed")
         evicted = ()
-    return Published(record, evicted)
+    return Published(record, evicted, pending)
 
 
 @dataclass(frozen=True)
@@ -195,6 +226,7 @@ async def _stage(
         settings=settings,
         keep_up_to=shortener.MAX_BYTES if ext == ".txt" else 0,
     )
+    crash_point("upload.blob_stored")
     return _Staged(file_url, filename, ext, content_type, stored, pending)
 
 
@@ -209,8 +241,9 @@ async def stream_to_blob(
 ) -> blobs.StoredBlob:
     """Stream an upload into a new blob within MAX_UPLOAD_BYTES.
 
-    `guard` is the expiry entry written first so cleanup can find the blob after a crash; when
-    the upload fails nothing was committed, so the entry is dropped with it.
+    `guard` is the expiry entry written first so cleanup can find the blob after a crash. When
+    the upload fails (too large, client gone, storage down) its staged blocks are freed at once
+    and the entry dropped; if even that fails, the entry stays and cleanup frees them later.
     """
     try:
         return await blobs.upload_stream(
@@ -222,7 +255,12 @@ async def stream_to_blob(
             keep_up_to=keep_up_to,
         )
     except BaseException:
-        await blobs.gather_quietly(expiry_index.remove(guard))
+        try:
+            await blobs.discard(name)
+        except Exception:
+            logger.warning("could not free the blocks of %s; cleanup will", name)
+        else:
+            await blobs.gather_quietly(expiry_index.remove(guard))
         raise
 
 
@@ -242,9 +280,9 @@ async def publish_stored(
     """Publish a blob a client wrote straight to storage (files/direct_uploads.py) as any upload.
 
     Step 3 above, with `key` the owner secret the client was already given and `snapshot` the
-    published bytes' snapshot. Step 4 is skipped: `pending`, the entry due when the client's
-    write SAS expires, stays, so the sweep then checks the blob is still the one published
-    (files/direct_uploads.py `sweep`).
+    published bytes' snapshot. `pending`, the entry due when the client's write SAS expires,
+    stays, so the sweep then checks the blob is still the one published (files/direct_uploads.py
+    `sweep`). A retry after a crash finds the record it published and finishes the steps after it.
     """
     staged = _Staged(
         file_url, filename, extension_of(filename), guess_content_type(filename), stored, pending
@@ -281,17 +319,30 @@ async def _publish(
         snapshot=snapshot,
     )
     await expiry_index.add(expiry_index.FILE, record.file_url, record.expires_at)
-    await table.insert(record)
+    if not await table.insert(record):
+        record = await _republished(record)
+    crash_point("upload.record_inserted")
     try:
         await listing.add(record)
     except BaseException:
         await blobs.gather_quietly(table.delete(record.file_url))
         raise
-    if snapshot is None:  # a direct upload's entry outlives its write SAS (publish_stored)
-        await blobs.gather_quietly(expiry_index.remove(staged.pending))
+    if owner.group_id and await groups.is_gone(owner.group_id):
+        # Deleted while this upload ran: the deletion may have read the group's listing before
+        # this row was in it, so the upload takes its file back (a crash here: see step 5).
+        await catalog.remove(record)
+        raise NotFound("Group not found")
     if settings.malware_scanning:
         await expiry_index.add(expiry_index.SCAN, record.file_url, now)
     return record
+
+
+async def _republished(record: FileRecord) -> FileRecord:
+    """The record a previous attempt of this very publication wrote (same file_url, same key)."""
+    existing = await table.get(record.file_url)
+    if existing is None or not ids.secrets_match(record.key, existing.key):
+        raise RuntimeError(f"file_url collision on {record.file_url}")  # 96 random bits: never
+    return existing
 
 
 async def _shortened_url(staged: _Staged) -> str | None:

@@ -1,4 +1,19 @@
-"""The reaper: deletes what the expiry index says is due. Idempotent, safe to run concurrently."""
+"""The reaper and repair sweep: does what the expiry index says is due. Idempotent, safe to run
+concurrently, bounded per run.
+
+Every multi-step operation writes an index entry before its first step and drops it after its
+last (docs/consistency.md), so whatever a crash left half-done is found here through the index,
+never by scanning a table:
+- `file`: an expired or withdrawn file is removed, which also finishes a delete a crash cut short;
+- `upload`: a streamed upload that never answered: its blocks, blob or published file go;
+- `direct`: a direct upload not completed by its SAS's expiry (shared/files/direct_uploads.py);
+- `group`: a group deletion a crash cut short is finished (shared/accounts/group_deletion.py);
+- `token`, `buffer`, `rate`: expired records; `scan`: a malware verdict to act on.
+
+Reads decide expiry: a request never serves what has expired by its own clock. This timer only
+acts on entries due CLOCK_SKEW_MARGIN ago, so an instance whose clock runs ahead never deletes
+what a reader may still be served. Malware verdicts are acted on at once: they are not about time.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +21,9 @@ import asyncio
 import enum
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from shared.accounts import tokens
+from shared.accounts import group_deletion, tokens
 from shared.buffer import service
 from shared.errors import FileNotFound
 from shared.files import catalog, direct_uploads, table
@@ -19,8 +34,13 @@ from shared.storage.names import MALICIOUS, file_blob_name
 
 logger = logging.getLogger(__name__)
 
+# Far more than the skew between synchronised clocks (NTP keeps them within milliseconds) and
+# small next to the timer's period, so nothing waits noticeably longer for its deletion.
+CLOCK_SKEW_MARGIN = timedelta(seconds=60)
 _CONCURRENCY = 16
 _BATCH = 1000
+# Entries one run looks at; the rest are due on the next run (every 5 minutes by default).
+_MAX_ENTRIES_PER_RUN = 20_000
 
 
 @dataclass
@@ -29,18 +49,22 @@ class CleanupReport:
 
     files_deleted: int = 0
     orphan_blobs_deleted: int = 0
+    unacknowledged_uploads_deleted: int = 0
+    groups_deleted: int = 0
     malicious_deleted: int = 0
     buffer_items_deleted: int = 0
     entries_processed: int = 0
+    more_due: bool = False  # the run stopped at its bound
 
 
-async def run_cleanup(now: datetime) -> CleanupReport:
+async def run_cleanup(now: datetime, *, margin: timedelta = CLOCK_SKEW_MARGIN) -> CleanupReport:
     report = CleanupReport()
     gate = asyncio.Semaphore(_CONCURRENCY)
+    horizon = now - margin
 
     async def process(entry: ExpiryEntry) -> None:
         async with gate:
-            outcome = await _process(entry, now, report)
+            outcome = await _process(entry, horizon, report)
             if outcome is _Outcome.KEEP:
                 return
             if outcome is _Outcome.DONE:
@@ -48,7 +72,14 @@ async def run_cleanup(now: datetime) -> CleanupReport:
             report.entries_processed += 1
 
     batch: list[ExpiryEntry] = []
+    seen = 0
     async for entry in expiry_index.due(now):
+        if entry.kind != expiry_index.SCAN and entry.due_at > horizon:
+            continue  # within the margin: next run
+        if seen >= _MAX_ENTRIES_PER_RUN:
+            report.more_due = True
+            break
+        seen += 1
         batch.append(entry)
         if len(batch) >= _BATCH:
             await asyncio.gather(*(process(e) for e in batch))
@@ -63,29 +94,27 @@ class _Outcome(enum.Enum):
     ENTRY_GONE = "entry gone"  # done, and the work already dropped the entry
 
 
-async def _process(entry: ExpiryEntry, now: datetime, report: CleanupReport) -> _Outcome:
-    """Do what the entry is due for."""
+async def _process(entry: ExpiryEntry, horizon: datetime, report: CleanupReport) -> _Outcome:
+    """Do what the entry is due for; `horizon` is now less the clock-skew margin."""
     if entry.kind == expiry_index.FILE:
+        return await _file(entry, horizon, report)
+    if entry.kind == expiry_index.UPLOAD:
         record = await table.get(entry.item_id)
         if record is None:
-            # Record already gone (deleted, consumed, or a crash mid-removal): finish the job.
-            await blobs.delete(file_blob_name(entry.item_id))
-        elif record.expires_at > now:
-            return _Outcome.KEEP
-        else:
-            if await catalog.remove(record):  # removes this very entry last
-                report.files_deleted += 1
-            return _Outcome.ENTRY_GONE
-    elif entry.kind == expiry_index.UPLOAD:
-        record = await table.get(entry.item_id)
-        if record is None and await blobs.delete(file_blob_name(entry.item_id)):
-            report.orphan_blobs_deleted += 1
+            if await blobs.discard(file_blob_name(entry.item_id)):
+                report.orphan_blobs_deleted += 1
+        elif await catalog.remove(record):
+            # Published, but the upload never answered: nobody holds the link or the key.
+            report.unacknowledged_uploads_deleted += 1
     elif entry.kind == expiry_index.DIRECT_UPLOAD:
-        swept = await direct_uploads.sweep(entry.item_id, now)
+        swept = await direct_uploads.sweep(entry.item_id, horizon)
         if swept is direct_uploads.Swept.KEEP:
             return _Outcome.KEEP
         if swept is direct_uploads.Swept.DELETED:
             report.orphan_blobs_deleted += 1
+    elif entry.kind == expiry_index.GROUP:
+        if await group_deletion.finish(entry.item_id):
+            report.groups_deleted += 1
     elif entry.kind == expiry_index.SCAN:
         record = await table.get(entry.item_id)
         if record is not None:
@@ -107,3 +136,20 @@ async def _process(entry: ExpiryEntry, now: datetime, report: CleanupReport) -> 
     else:
         logger.warning("unknown expiry entry kind %r; dropping it", entry.kind)
     return _Outcome.DONE
+
+
+async def _file(entry: ExpiryEntry, horizon: datetime, report: CleanupReport) -> _Outcome:
+    record = await table.get(entry.item_id)
+    if record is None:
+        # Removed already, or a removal that crashed after its record went: finish the job.
+        await blobs.discard(file_blob_name(entry.item_id))
+        return _Outcome.DONE
+    if record.expires_at > horizon:
+        # Live: this entry was due earlier than the record, e.g. a delete that crashed before it
+        # withdrew the record. The record keeps (or gets back) an entry at its own expiry.
+        await expiry_index.add(expiry_index.FILE, record.file_url, record.expires_at)
+        return _Outcome.DONE
+    if await catalog.remove(record, withdraw=False):  # drops the entries the record names
+        report.files_deleted += 1
+    gone = entry.due_at in {record.expires_at, record.original_expiry}
+    return _Outcome.ENTRY_GONE if gone else _Outcome.DONE

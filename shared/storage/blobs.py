@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from azure.core import MatchConditions
-from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
+from azure.core.exceptions import (
+    ResourceExistsError,
+    ResourceModifiedError,
+    ResourceNotFoundError,
+)
 from azure.storage.blob import BlobBlock, ContentSettings
 
 from shared.errors import ContentChanged, FileNotFound
+from shared.ops.crashpoints import crash_point
 from shared.storage.clients import BLOCK_SIZE, storage
 from shared.storage.names import SCAN_RESULT_TAG
 
@@ -43,8 +49,10 @@ async def upload_stream(
 ) -> StoredBlob:
     """Write `chunks` to a new blob, raising `too_large()` once more than `max_bytes` arrive.
 
-    Nothing becomes visible until the block list is committed, so an oversized or interrupted
-    upload leaves no blob (storage discards uncommitted blocks by itself).
+    Nothing becomes visible until the block list is committed. An oversized or interrupted
+    upload leaves uncommitted blocks, which the caller frees with `discard` (Azure drops them only
+    a week later, Azurite never); blocks in flight land (or fail) before this returns, so none is
+    staged after that.
     """
     client = await storage().blob(name)
     settings = ContentSettings(content_type=content_type)
@@ -57,6 +65,7 @@ async def upload_stream(
     async def stage(block_id: str, data: bytes) -> None:
         async with storage().call():
             await client.stage_block(block_id, data, length=len(data))
+        crash_point("stream.block_staged")
 
     async def flush(data: bytes) -> None:
         while len(pending) >= _IN_FLIGHT:
@@ -103,8 +112,6 @@ async def upload_stream(
             )
             return StoredBlob(size=size, etag=str(result["etag"]))
     finally:
-        for task in pending:
-            task.cancel()
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
 
@@ -172,6 +179,28 @@ async def delete(name: str) -> bool:
         except ResourceNotFoundError:
             return False
     return True
+
+
+async def discard(name: str) -> bool:
+    """Delete a blob together with any uncommitted blocks under its name; False if none was there.
+
+    On Azure, deleting a name that holds only uncommitted blocks answers 404: committing an empty
+    block list first turns them into an empty blob, which the delete then removes.
+    """
+    if await delete(name):
+        return True
+    client = await storage().blob(name)
+    async with storage().call():
+        try:
+            _, uncommitted = await client.get_block_list("uncommitted")
+        except ResourceNotFoundError:
+            return False
+        if not uncommitted:
+            return False
+        # Committed by someone meanwhile: it is deleted all the same.
+        with contextlib.suppress(ResourceExistsError, ResourceModifiedError):
+            await client.commit_block_list([], match_condition=MatchConditions.IfMissing)
+    return await delete(name)
 
 
 async def scan_verdict(name: str) -> str | None:

@@ -26,6 +26,7 @@ RATE_WINDOW = "rate"  # a rate-limit counter whose window has passed
 BUFFER = "buffer"  # a cloud-buffer item; id "<item_id>:<owner key>"
 SCAN = "scan"  # a new upload whose malware verdict cleanup checks until one exists
 DIRECT_UPLOAD = "direct"  # a direct-to-Blob upload: swept unless completed by SAS expiry
+GROUP = "group"  # a group deletion in progress: finished by cleanup if a crash interrupted it
 
 
 @dataclass(frozen=True)

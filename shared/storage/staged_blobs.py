@@ -8,7 +8,6 @@ from azure.core import MatchConditions
 from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from azure.storage.blob import BlobBlock, ContentSettings
 
-from shared.storage.blobs import StoredBlob
 from shared.storage.clients import storage
 
 
@@ -41,15 +40,37 @@ async def blocks(name: str) -> Blocks:
     return Blocks(_blocks(committed), _blocks(uncommitted))
 
 
-async def committed(name: str) -> StoredBlob | None:
-    """Size and ETag of the committed blob, or None while there is none."""
+@dataclass(frozen=True)
+class Committed:
+    """A committed blob: its size, its ETag and the content headers it would be served with."""
+
+    size: int
+    etag: str
+    # Content type, encoding, language, disposition and cache control, None where unset.
+    headers: tuple[str | None, ...]
+
+    def has_only(self, content_type: str) -> bool:
+        """True if its only content header is `content_type`: as `reset_headers` leaves it."""
+        return self.headers == (content_type, None, None, None, None)
+
+
+async def committed(name: str) -> Committed | None:
+    """The committed blob, or None while there is none."""
     client = await storage().blob(name)
     async with storage().call():
         try:
             props = await client.get_blob_properties()
         except ResourceNotFoundError:
             return None
-    return StoredBlob(size=int(props.size), etag=str(props.etag))
+    content = props.content_settings
+    headers = (
+        content.content_type,
+        content.content_encoding,
+        content.content_language,
+        content.content_disposition,
+        content.cache_control,
+    )
+    return Committed(int(props.size), str(props.etag), tuple(value or None for value in headers))
 
 
 async def snapshot(name: str, *, etag: str) -> str | None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from shared.ops.cleanup import CLOCK_SKEW_MARGIN
 from tests.utils.accounts import assert_auth_error, auth, register
-from tests.utils.files import random_bytes, run_cleanup
+from tests.utils.files import random_bytes
 from tests.utils.storage import StorageProbe
 
 NO_FILENAME = (
@@ -420,7 +422,10 @@ def test_buffer_without_token_is_401(client: httpx.Client, method: str, path: st
 
 
 def test_buffer_item_expires_and_cleanup_removes_it(
-    client: httpx.Client, storage: StorageProbe, settings_env: dict[str, str]
+    client: httpx.Client,
+    storage: StorageProbe,
+    settings_env: dict[str, str],
+    cleanup_at: Callable[..., object],
 ) -> None:
     settings_env["BUFFER_TTL_SECONDS"] = "1"
     _, token = register(client)
@@ -431,7 +436,7 @@ def test_buffer_item_expires_and_cleanup_removes_it(
     expired = client.get("/api/buffer", headers=auth(token))
     by_id = client.get(f"/api/buffer/history/{item['id']}", headers=auth(token))
     listed = history(client, token)
-    run_cleanup(client)
+    cleanup_at(datetime.now(UTC) + CLOCK_SKEW_MARGIN + timedelta(seconds=2))
 
     assert expired.status_code == 404
     assert expired.json() == EMPTY

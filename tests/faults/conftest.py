@@ -1,4 +1,5 @@
-"""A stack of its own for fault tests: Azurite persisting to disk, and the local host as a process.
+"""A stack of its own for fault tests: Azurite persisting to disk, and the local host as a process;
+and for crash tests (test_crash_*.py) a lab per module: in-memory Azurite and forked hosts.
 
 Stopping the session's Azurite would break every other test, and an in-memory Azurite forgets all
 data when it stops; this one keeps its data in a temporary folder, so a restart shows exactly
@@ -12,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +21,8 @@ import httpx
 import pytest
 
 from devhost import azurite
-from tests.utils.server import ROOT
+from tests.utils.crashlab import CrashLab, ForkServer
+from tests.utils.server import ROOT, wait_until_serving
 from tests.utils.settings import MIB, TEST_SETTINGS
 from tests.utils.storage import StorageProbe
 
@@ -68,19 +69,9 @@ class FaultStack:
             self.azurite_process.send_signal(signal.SIGCONT)
         self.frozen = False
 
-
-def _wait_until_serving(url: str, host: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if host.poll() is not None:
-            raise RuntimeError(f"the local host exited with {host.returncode}")
-        try:
-            if httpx.get(f"{url}/api/health", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("the local host did not start")
+    def env(self) -> dict[str, str]:
+        """The settings the stack's host runs with, for a cleanup run of one's own."""
+        return {**FAULT_SETTINGS, "STORAGE_CONNECTION_STRING": self.ports.connection_string()}
 
 
 @pytest.fixture(scope="session")
@@ -101,7 +92,7 @@ def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack
         [sys.executable, "-m", "devhost"], cwd=ROOT, env=env, stdout=log, stderr=log
     )
     try:
-        _wait_until_serving(stack.base_url, stack.host_process)
+        wait_until_serving(stack.base_url, exited=stack.host_process.poll)
         yield stack
     finally:
         stack.host_process.terminate()
@@ -128,4 +119,30 @@ def stack(fault_stack: FaultStack) -> Iterator[FaultStack]:
 @pytest.fixture
 def fault_client(stack: FaultStack) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=stack.base_url, timeout=60) as http:
+        yield http
+
+
+@pytest.fixture(scope="module")
+def lab(forkserver: ForkServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CrashLab]:
+    """One Azurite per module; hosts are forked (milliseconds), so each crash gets a fresh one.
+
+    Only the host crashes, never storage, so Azurite keeps its data in memory.
+    """
+    ports = azurite.AzuritePorts(azurite.free_port(), azurite.free_port(), azurite.free_port())
+    process = azurite.start(ports)
+    env = {**TEST_SETTINGS, "STORAGE_CONNECTION_STRING": ports.connection_string()}
+    crash_lab = CrashLab(
+        forkserver, env, tmp_path_factory.mktemp("crash"), StorageProbe(ports.connection_string())
+    )
+    try:
+        yield crash_lab
+    finally:
+        crash_lab.close()
+        azurite.stop(process)
+
+
+@pytest.fixture
+def lab_client(lab: CrashLab) -> Iterator[httpx.Client]:
+    """A client of the lab's host that never crashes."""
+    with lab.clean.client() as http:
         yield http

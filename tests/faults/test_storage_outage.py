@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from shared.ops.cleanup import CLOCK_SKEW_MARGIN
 from tests.faults.conftest import FaultStack
-from tests.utils.files import run_cleanup, upload
+from tests.utils.crashlab import ForkServer
+from tests.utils.files import upload
 
 MIB = 1024 * 1024
+PAST_THE_MARGIN = CLOCK_SKEW_MARGIN + timedelta(seconds=5)
 UNAVAILABLE = {
     "status": "error",
     "message": "Storage is temporarily unavailable, try again shortly",
@@ -140,7 +143,7 @@ def test_delete_during_outage_is_503_and_the_file_survives(
 
 
 def test_cleanup_during_outage_fails_and_the_next_run_finishes(
-    stack: FaultStack, fault_client: httpx.Client
+    stack: FaultStack, fault_client: httpx.Client, forkserver: ForkServer
 ) -> None:
     expired = [upload(fault_client, params={"expires_in": "1"})["file_url"] for _ in range(3)]
     kept = upload(fault_client)["file_url"]
@@ -151,7 +154,7 @@ def test_cleanup_during_outage_fails_and_the_next_run_finishes(
 
     assert failed.status_code == 500  # the timer fails; the host runs it again on schedule
     stack.start_storage()
-    run_cleanup(fault_client)
+    forkserver.cleanup(stack.env(), datetime.now(UTC) + PAST_THE_MARGIN)
     for file_url in expired:
         assert stack.storage.file_row(file_url) is None
         assert not stack.storage.blob_exists(file_url)
@@ -159,23 +162,13 @@ def test_cleanup_during_outage_fails_and_the_next_run_finishes(
 
 
 def test_two_cleanup_runs_at_once_both_succeed_and_delete_everything(
-    stack: FaultStack, fault_client: httpx.Client
+    stack: FaultStack, fault_client: httpx.Client, forkserver: ForkServer
 ) -> None:
     expired = [upload(fault_client, params={"expires_in": "1"})["file_url"] for _ in range(10)]
-    time.sleep(1.5)
-    statuses: list[int] = []
 
-    def run() -> None:
-        with httpx.Client(base_url=stack.base_url, timeout=60) as http:
-            statuses.append(http.post("/admin/functions/cleanup", json={"input": ""}).status_code)
+    reports = forkserver.cleanup(stack.env(), datetime.now(UTC) + PAST_THE_MARGIN, runs=2)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert statuses == [202, 202]
+    assert len(reports) == 2
     for file_url in expired:
         assert stack.storage.file_row(file_url) is None
         assert not stack.storage.blob_exists(file_url)

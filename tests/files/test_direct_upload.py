@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -10,6 +11,7 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.storage.blob import BlobClient
 
+from shared.ops.cleanup import CLOCK_SKEW_MARGIN
 from tests.utils.accounts import auth, files_of, group_with_member, register
 from tests.utils.direct import (
     begin,
@@ -345,7 +347,10 @@ def test_expired_upload_sas_is_refused_by_storage(
 
 
 def test_pending_upload_is_swept_by_cleanup_after_its_sas_expires(
-    client: httpx.Client, storage: StorageProbe, settings_env: dict[str, str]
+    client: httpx.Client,
+    storage: StorageProbe,
+    settings_env: dict[str, str],
+    cleanup_at: Callable[..., object],
 ) -> None:
     settings_env["UPLOAD_SAS_TTL_SECONDS"] = "2"
     grant = begin(client, 9, filename="never.txt")
@@ -354,8 +359,7 @@ def test_pending_upload_is_swept_by_cleanup_after_its_sas_expires(
 
     run_cleanup(client)  # not due yet: nothing happens
     assert storage.blob_exists(grant["file_url"])
-    time.sleep(2.1)
-    run_cleanup(client)
+    cleanup_at(datetime.now(UTC) + CLOCK_SKEW_MARGIN + timedelta(seconds=3))
 
     assert not storage.blob_exists(grant["file_url"])
     assert f"direct:{grant['file_url']}" not in storage.expiry_rows()
@@ -365,14 +369,16 @@ def test_pending_upload_is_swept_by_cleanup_after_its_sas_expires(
 
 
 def test_cleanup_keeps_a_completed_direct_upload(
-    client: httpx.Client, storage: StorageProbe, settings_env: dict[str, str]
+    client: httpx.Client,
+    storage: StorageProbe,
+    settings_env: dict[str, str],
+    cleanup_at: Callable[..., object],
 ) -> None:
-    # Long enough for the PUT on a busy machine; then past the SAS expiry before cleanup runs.
+    # Long enough for the PUT on a busy machine; cleanup runs as if past the SAS expiry.
     settings_env["UPLOAD_SAS_TTL_SECONDS"] = "4"
     body = direct_upload(client, b"kept", filename="kept.txt")
-    time.sleep(4.1)
 
-    run_cleanup(client)
+    cleanup_at(datetime.now(UTC) + CLOCK_SKEW_MARGIN + timedelta(seconds=5))
 
     assert storage.blob_exists(body["file_url"])
     assert client.get(f"/file/{body['file_url']}").content == b"kept"

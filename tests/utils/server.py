@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import uvicorn
 from starlette.applications import Starlette
 
@@ -40,6 +41,23 @@ def serve(app: Starlette, *, owns_storage: bool = False) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def wait_until_serving(
+    url: str, *, exited: Callable[[], int | None] = lambda: None, timeout: float = 30
+) -> None:
+    """Until the host at `url` answers its health check; fails early once `exited()` says so."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (code := exited()) is not None:
+            raise RuntimeError(f"the local host at {url} exited with {code}")
+        try:
+            if httpx.get(f"{url}/api/health", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"the local host at {url} did not start")
 
 
 ROOT = Path(__file__).resolve().parents[2]

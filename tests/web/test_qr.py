@@ -85,7 +85,7 @@ def test_get_qr_deleted_or_expired_file_is_404(client: httpx.Client) -> None:
     deleted = upload(client)
     expiring = upload(client, params={"expires_in": "1"})
     client.get(f"/api/delete/{deleted['file_url']}", params={"key": deleted["key"]})
-    time.sleep(1.1)
+    time.sleep(2.1)  # expiry is a whole second, at least expires_in away
 
     for uploaded in (deleted, expiring):
         response = client.get(uploaded["qr_url"])
