@@ -22,6 +22,7 @@ import httpx
 from devhost.azurite import free_port
 from shared.ops.crashpoints import CRASH_ENV, STALL_ENV
 from tests.utils.server import ROOT, wait_until_serving
+from tests.utils.settings import app_env
 from tests.utils.storage import StorageProbe
 
 T = TypeVar("T")
@@ -70,7 +71,8 @@ class ForkServer:
     """The test side of tests/utils/forkserver.py: one process for the session, forks on demand."""
 
     def __init__(self) -> None:
-        env = {**os.environ, "APPLICATIONINSIGHTS_CONNECTION_STRING": ""}
+        # Settings are checked when function_app is imported, before any host's own env applies.
+        env = app_env(APPLICATIONINSIGHTS_CONNECTION_STRING="")
         env.pop(CRASH_ENV, None)
         env.pop(STALL_ENV, None)
         self.process = subprocess.Popen(
