@@ -39,6 +39,8 @@ def main() -> None:
     location = Path(os.environ.get("AZURITE_LOCATION", str(ROOT / ".azurite")))
     # Point the app at this Azurite unless the caller chose a storage account explicitly.
     os.environ.setdefault("STORAGE_CONNECTION_STRING", ports.connection_string())
+    # The queue triggers' connection (as for `func start`): the same Azurite.
+    os.environ.setdefault("AzureWebJobsStorage", ports.connection_string())
     process = azurite.start(ports, location=location)
     port = os.environ.get("PORT", "7071")
     azurite.allow_browser_origins(ports, [f"http://127.0.0.1:{port}", f"http://localhost:{port}"])
