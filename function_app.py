@@ -14,9 +14,11 @@ from functions import (
     groups,
     health,
     metadata,
+    notifications,
     qr,
     upload,
     web,
+    webhooks,
 )
 from shared.ops.observability import configure_telemetry
 
@@ -34,8 +36,10 @@ app.register_functions(auth.bp)
 app.register_functions(account_files.bp)
 app.register_functions(groups.bp)
 app.register_functions(buffer.bp)
+app.register_functions(webhooks.bp)
 app.register_functions(qr.bp)
 app.register_functions(web.bp)
 app.register_functions(docs.bp)
 app.register_functions(health.bp)
 app.register_functions(cleanup.bp)
+app.register_functions(notifications.bp)

@@ -11,6 +11,7 @@ from shared.clock import iso
 from shared.errors import BadRequest, FileNotFound
 from shared.files import table
 from shared.files.records import FileRecord
+from shared.notifications import notify
 from shared.storage import blobs, expiry_index
 from shared.storage.names import file_blob_name
 
@@ -49,7 +50,8 @@ async def delete_with_key(file_url: str, key: str | None) -> None:
         raise FileNotFound()
     if not key or not ids.secrets_match(key, record.key):
         raise BadRequest("Invalid unique key")
-    await remove(record)
+    if await remove(record):
+        await notify.file_deleted(record)
 
 
 def describe(record: FileRecord, *, base_url: str) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from shared.files.records import FileRecord
 from shared.http.accept import best_offer
 from shared.http.etags import if_range_allows, none_match_hits
 from shared.http.ranges import parse_range
+from shared.notifications import notify
 from shared.storage import blobs
 from shared.storage.names import MALICIOUS, file_blob_name
 from shared.web import download_page
@@ -85,7 +86,7 @@ async def open_download(
     ):
         location = await direct_downloads.read_url(record, now=now)
         if counted:  # only unlimited files go direct: counted now, as the bytes leave elsewhere
-            await _claim(record, now)
+            await _settle(await _claim(record, now), completed=True)
         return DownloadResponse(
             302,
             {"Location": location, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
@@ -173,12 +174,14 @@ async def _claim(record: FileRecord, now: datetime) -> FileRecord:
     because its counter is contended."""
     if record.max_downloads is None:
         await table.count_download(record.file_url)
-        return record
+        return record.with_count(record.download_count + 1, record.etag)
     return await table.claim_download(record, now)
 
 
 async def _settle(record: FileRecord, *, completed: bool) -> None:
     """After a counted transfer: remove a used-up file, or give back an unfinished download."""
+    if completed:
+        notify.file_downloaded(record)
     if not completed:
         await table.release_download(record.file_url)
     elif record.downloads_left == 0:

@@ -12,6 +12,7 @@ from shared.accounts import tokens
 from shared.buffer import service
 from shared.errors import FileNotFound
 from shared.files import catalog, direct_uploads, table
+from shared.notifications import notify
 from shared.ops import ratelimit
 from shared.storage import blobs, expiry_index
 from shared.storage.expiry_index import ExpiryEntry
@@ -75,6 +76,7 @@ async def _process(entry: ExpiryEntry, now: datetime, report: CleanupReport) -> 
         else:
             if await catalog.remove(record):  # removes this very entry last
                 report.files_deleted += 1
+                await notify.file_expired(record)
             return _Outcome.ENTRY_GONE
     elif entry.kind == expiry_index.UPLOAD:
         record = await table.get(entry.item_id)

@@ -11,6 +11,8 @@ import copy
 import functools
 from typing import Any
 
+from shared.notifications.events import SUBSCRIBABLE
+
 JSON = "application/json"
 Schema = dict[str, Any]
 
@@ -297,6 +299,102 @@ def _direct_upload_paths() -> dict[str, Schema]:
                     "404": _UPLOAD_NOT_FOUND,
                 },
                 parameters=[_FILE_URL, _UPLOAD_KEY],
+            )
+        },
+    }
+
+
+_WEBHOOK_ID = _path("webhook_id", "A webhook's id (`wh_` and 16 hex digits).")
+_WEBHOOK_NOT_FOUND = _error("`Webhook not found`: unknown, or another account's.")
+
+
+def _webhook_paths() -> dict[str, Schema]:
+    """Webhooks: endpoints told of events on the account's files, signed per Standard Webhooks."""
+    events: Schema = {"enum": list(SUBSCRIBABLE)}
+    registration = _obj(
+        {"url": {"type": "string", "maxLength": 2048}},
+        {"events": {"type": "array", "items": events, "minItems": 1}},
+    )
+    return {
+        "/api/webhooks": {
+            "post": _operation(
+                "create_webhook",
+                "Register an endpoint; the answer holds its signing secret, shown only this once.",
+                "webhooks",
+                {
+                    "200": _json(
+                        "Created.",
+                        {"allOf": [_ref("Webhook"), _success({"secret": _STR})]},
+                    ),
+                    "400": _error(
+                        "No JSON body, a bad `url` (not http(s), credentials, a private address "
+                        "unless allowed) or `events`, or the account's limit of webhooks reached."
+                    ),
+                    **_AUTHED,
+                },
+                body=_json_body(registration),
+                security=_BEARER,
+                description="Events (`events`, default all): "
+                + ", ".join(f"`{e}`" for e in SUBSCRIBABLE)
+                + ". Each is POSTed as `{type, timestamp, data}` with `webhook-id`, "
+                "`webhook-timestamp` and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of "
+                "`{id}.{timestamp}.{body}` under the secret after `whsec_`). Delivered from a "
+                "queue, at least once, retried by host.json's queue settings.",
+            ),
+            "get": _operation(
+                "list_webhooks",
+                "The account's endpoints (never their secrets); `disabled` says why, if so.",
+                "webhooks",
+                {
+                    "200": _json(
+                        "Every endpoint.",
+                        _success({"data": {"type": "array", "items": _ref("Webhook")}}),
+                    ),
+                    **_AUTHED,
+                },
+                security=_BEARER,
+            ),
+        },
+        "/api/webhooks/{webhook_id}": {
+            "delete": _operation(
+                "delete_webhook",
+                "Remove an endpoint and its delivery history; queued events are dropped.",
+                "webhooks",
+                {"200": _json("Deleted.", _success({})), "404": _WEBHOOK_NOT_FOUND, **_AUTHED},
+                parameters=[_WEBHOOK_ID],
+                security=_BEARER,
+            )
+        },
+        "/api/webhooks/{webhook_id}/test": {
+            "post": _operation(
+                "test_webhook",
+                "Queue a `webhook.test` event for the endpoint, even a disabled one.",
+                "webhooks",
+                {
+                    "200": _json("Queued.", _success({"event_id": _STR})),
+                    "404": _WEBHOOK_NOT_FOUND,
+                    **_AUTHED,
+                },
+                parameters=[_WEBHOOK_ID],
+                security=_BEARER,
+                description="A delivery that succeeds enables a disabled endpoint again.",
+            )
+        },
+        "/api/webhooks/{webhook_id}/deliveries": {
+            "get": _operation(
+                "list_webhook_deliveries",
+                "The endpoint's recent delivery attempts, newest first.",
+                "webhooks",
+                {
+                    "200": _json(
+                        "`delivered`, `error` (one attempt failed) or `failed` (every one did).",
+                        _success({"data": {"type": "array", "items": _ref("Delivery")}}),
+                    ),
+                    "404": _WEBHOOK_NOT_FOUND,
+                    **_AUTHED,
+                },
+                parameters=[_WEBHOOK_ID],
+                security=_BEARER,
             )
         },
     }
@@ -762,6 +860,7 @@ def _paths() -> dict[str, Schema]:
                 ],
             )
         },
+        **_webhook_paths(),
         **_web_paths(),
         "/api/openapi.json": {
             "get": _operation(
@@ -897,6 +996,30 @@ def _components() -> Schema:
                 }
             ),
             "GroupRef": _obj({"name": _STR, "group_id": _INT}),
+            "Webhook": _obj(
+                {
+                    "id": _STR,
+                    "url": _STR,
+                    "events": {"type": "array", "items": _STR},
+                    "created_at": _TIME,
+                    "disabled": _BOOL,
+                    "disabled_reason": {"type": ["string", "null"]},
+                    "disabled_at": {"type": ["string", "null"]},
+                    "consecutive_failures": _INT,
+                }
+            ),
+            "Delivery": _obj(
+                {
+                    "event_id": _STR,
+                    "event": _STR,
+                    "status": {"enum": ["delivered", "error", "failed"]},
+                    "attempt": _INT,
+                    "http_status": {"type": ["integer", "null"]},
+                    "error": {"type": ["string", "null"]},
+                    "duration_ms": _INT,
+                    "time": _TIME,
+                }
+            ),
             "Health": _success({"storage": {"const": "ok"}}),
         },
     }
