@@ -97,6 +97,15 @@ param uploadSasTtlSeconds int = 3600
 @minValue(0)
 param directDownloadMinBytes int = 33554432
 
+@description('WEBHOOK_TIMEOUT_SECONDS: how long a webhook receiver has to answer one delivery (at most 60).')
+@minValue(1)
+@maxValue(60)
+param webhookTimeoutSeconds int = 10
+
+@description('WEBHOOK_DISABLE_AFTER_FAILURES: events in a row that fail every retry before a webhook is disabled.')
+@minValue(1)
+param webhookDisableAfterFailures int = 5
+
 @description('Scan uploads with Microsoft Defender for Storage (extra cost); the app then serves only files scanned clean.')
 param enableMalwareScanning bool = false
 
@@ -223,6 +232,8 @@ module app 'modules/functionapp.bicep' = {
     uploadSasTtlSeconds: uploadSasTtlSeconds
     directDownloadMinBytes: directDownloadMinBytes
     enableMalwareScanning: enableMalwareScanning
+    webhookTimeoutSeconds: webhookTimeoutSeconds
+    webhookDisableAfterFailures: webhookDisableAfterFailures
   }
   // The roles must exist before the host starts and resolves the Key Vault reference.
   dependsOn: [
