@@ -2,9 +2,9 @@
 
 It adapts and never implements endpoints: HTTP triggers are mounted with their own route and
 methods under host.json's routePrefix and receive the request object as their trigger argument
-(path parameters in `path_params`, as the streaming extension passes them); queue triggers run
-for as long as the app does (devhost/queues.py); any other function can be run once with
-`POST /admin/functions/{name}`, like `func start`'s admin API.
+(path parameters in `path_params`, as the streaming extension passes them); queue and timer
+triggers run for as long as the app does (devhost/queues.py, devhost/timers.py); any non-HTTP
+function can also be run once with `POST /admin/functions/{name}`, like `func start`'s admin API.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from devhost import host_json, queues
+from devhost import host_json, queues, timers
 from devhost.limits import HeaderLimits
 
 logger = logging.getLogger(__name__)
@@ -112,15 +112,15 @@ def _admin_route(functions: dict[str, Any]) -> Route:
 
 
 def _running(
-    listeners: list[queues.QueueListener],
+    listeners: list[queues.QueueListener | timers.TimerListener],
 ) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
-    """The app's lifespan: the queue listeners run from start-up to shutdown."""
+    """The app's lifespan: the queue and timer listeners run from start-up to shutdown."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         tasks = [asyncio.create_task(listener.run(), name=listener.name) for listener in listeners]
         for listener in listeners:
-            logger.info("%s: queue trigger on %s", listener.name, listener.queue_name)
+            logger.info("%s: triggered by %s", listener.name, listener.source)
         try:
             yield
         finally:
@@ -147,7 +147,10 @@ def build_app(app: func.FunctionApp, host_json_path: Path) -> Starlette:
         else:
             others[str(function.get_function_name())] = function
     routes.append(_admin_route(others))
-    listeners = queues.listeners(functions, host_json.load(host_json_path))
+    listeners: list[queues.QueueListener | timers.TimerListener] = [
+        *queues.listeners(functions, host_json.load(host_json_path)),
+        *timers.listeners(functions),
+    ]
     return Starlette(
         routes=routes, middleware=[Middleware(HeaderLimits)], lifespan=_running(listeners)
     )

@@ -87,6 +87,7 @@ class QueueListener:
         trigger = function.get_trigger()
         self.name = str(function.get_function_name())
         self.queue_name = str(trigger.queue_name)
+        self.source = f"queue {self.queue_name}"
         self._arg_name = str(trigger.name)
         self._user_function = function.get_user_function()
         self._options = options

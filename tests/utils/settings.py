@@ -18,4 +18,6 @@ TEST_SETTINGS = {
     "AzureFunctionsJobHost__extensions__queues__maxDequeueCount": "3",
     "AzureFunctionsJobHost__extensions__queues__maxPollingInterval": "00:00:00.5",
     "WEBHOOK_TIMEOUT_SECONDS": "3",
+    # Tests run the cleanup themselves, when they mean to (tests/utils/files.py run_cleanup).
+    "AzureWebJobs.cleanup.Disabled": "true",
 }

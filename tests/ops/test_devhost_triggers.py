@@ -1,4 +1,4 @@
-"""The local host's queue triggers: host.json's retry, poison and encoding rules, on Azurite."""
+"""The local host's queue and timer triggers: host.json's queue rules on Azurite, schedules."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.queue import QueueClient, TextBase64EncodePolicy
 
-from devhost import azurite, host_json
+from devhost import azurite, host_json, timers
 from devhost.queues import QueueListener, QueueOptions, listeners
 from tests.utils.server import ROOT
 
@@ -38,7 +39,9 @@ def _queue_app(queue_name: str, fail: Callable[[int], bool]) -> tuple[Any, list[
     return app, seen
 
 
-def _run_until(listener: QueueListener, done: Callable[[], bool], timeout: float = 15) -> float:
+def _run_until(
+    listener: QueueListener | timers.TimerListener, done: Callable[[], bool], timeout: float = 15
+) -> float:
     """Run the listener until `done()`; the seconds it took."""
 
     async def run() -> float:
@@ -202,3 +205,54 @@ def test_the_apps_host_json_retries_webhooks_and_decodes_what_the_app_writes() -
     assert options.max_dequeue_count == 5
     assert options.visibility_timeout == 300
     assert options.max_polling_interval == 10
+
+
+def _timer_app(schedule: str, *, run_on_startup: bool = False) -> tuple[Any, list[float]]:
+    runs: list[float] = []
+    app = func.FunctionApp()
+
+    @app.function_name("tick")
+    @app.timer_trigger(arg_name="timer", schedule=schedule, run_on_startup=run_on_startup)
+    async def tick(timer: func.TimerRequest) -> None:
+        runs.append(time.monotonic())
+
+    return app, runs
+
+
+def test_a_timer_runs_on_its_schedule_read_from_an_app_setting() -> None:
+    app, runs = _timer_app("%TICK_SCHEDULE%")
+    (listener,) = timers.listeners(app.get_functions(), {"TICK_SCHEDULE": "* * * * * *"})
+
+    took = _run_until(listener, lambda: len(runs) == 2)
+
+    assert listener.schedule == "* * * * * *"
+    assert 0.9 <= runs[1] - runs[0] <= 1.5
+    assert took < 3
+
+
+def test_a_timer_with_run_on_startup_runs_at_once() -> None:
+    app, runs = _timer_app("0 0 0 1 1 *", run_on_startup=True)
+    (listener,) = timers.listeners(app.get_functions(), {})
+
+    took = _run_until(listener, lambda: len(runs) == 1)
+
+    assert took < 1
+
+
+def test_ncrontab_schedules_have_seconds_first_and_run_in_utc() -> None:
+    app, _ = _timer_app("0 */5 * * * *")
+    (listener,) = timers.listeners(app.get_functions(), {})
+
+    after = datetime(2026, 1, 1, 0, 3, 7, tzinfo=UTC)
+
+    assert listener.next_run(after) == datetime(2026, 1, 1, 0, 5, tzinfo=UTC)
+
+
+def test_a_disabled_timer_or_a_bad_schedule_is_not_run() -> None:
+    app, _ = _timer_app("%TICK_SCHEDULE%")
+    functions = app.get_functions()
+
+    assert timers.listeners(functions, {"TICK_SCHEDULE": "every day"}) == []
+    assert timers.listeners(functions, {}) == []
+    disabled = {"TICK_SCHEDULE": "* * * * * *", "AzureWebJobs.tick.Disabled": "true"}
+    assert timers.listeners(functions, disabled) == []
