@@ -7,6 +7,8 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +79,17 @@ def start(ports: AzuritePorts, *, location: Path | None = None) -> subprocess.Po
         stop(process)
         raise
     return process
+
+
+@contextmanager
+def running_in_memory() -> Iterator[AzuritePorts]:
+    """An in-memory Azurite on free ports for the length of the block (tests)."""
+    ports = AzuritePorts(free_port(), free_port(), free_port())
+    process = start(ports)
+    try:
+        yield ports
+    finally:
+        stop(process)
 
 
 def _wait_for(ports: AzuritePorts, process: subprocess.Popen[bytes], timeout: float = 30) -> None:

@@ -1,4 +1,4 @@
-"""Webhooks: an account registers HTTPS endpoints that are told about events on its files."""
+"""Webhooks: an account registers endpoints that are told, signed, about events on its files."""
 
 import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response

@@ -19,12 +19,8 @@ from tests.utils.storage import StorageProbe
 
 @pytest.fixture(scope="session")
 def azurite_ports() -> Iterator[azurite.AzuritePorts]:
-    ports = azurite.AzuritePorts(azurite.free_port(), azurite.free_port(), azurite.free_port())
-    process = azurite.start(ports)
-    try:
+    with azurite.running_in_memory() as ports:
         yield ports
-    finally:
-        azurite.stop(process)
 
 
 @pytest.fixture(scope="session")

@@ -13,10 +13,10 @@ from tests.utils.files import run_cleanup, upload
 from tests.utils.receiver import Behaviour, Receiver, receiving
 from tests.utils.webhook_spec import verify
 from tests.utils.webhooks import (
-    add_webhook,
     deliveries,
     event,
     wait_for_deliveries,
+    watched_account,
     webhook,
 )
 
@@ -37,8 +37,7 @@ def receiver(local_receivers: dict[str, str]) -> Iterator[Receiver]:
 def test_download_delivers_a_signed_file_downloaded_event(
     client: httpx.Client, receiver: Receiver
 ) -> None:
-    _, token = register(client)
-    hook = add_webhook(client, token, receiver.url)
+    token, hook = watched_account(client, receiver.url)
     file = upload(
         client,
         b"payload",
@@ -73,8 +72,7 @@ def test_download_delivers_a_signed_file_downloaded_event(
 def test_last_download_of_a_limited_link_also_sends_file_consumed(
     client: httpx.Client, receiver: Receiver
 ) -> None:
-    _, token = register(client)
-    add_webhook(client, token, receiver.url)
+    token, _ = watched_account(client, receiver.url)
     file = upload(client, b"once", params={"max_downloads": "1"}, headers=auth(token))
 
     assert client.get(f"/file/{file['file_url']}").status_code == 200
@@ -93,8 +91,7 @@ def test_last_download_of_a_limited_link_also_sends_file_consumed(
 def test_delete_and_expiry_send_their_events_and_only_subscribed_ones(
     client: httpx.Client, receiver: Receiver
 ) -> None:
-    _, token = register(client)
-    add_webhook(client, token, receiver.url, events=["file.deleted", "file.expired"])
+    token, _ = watched_account(client, receiver.url, events=["file.deleted", "file.expired"])
     kept = upload(client, b"kept", filename="kept.txt", headers=auth(token))
     brief = upload(
         client, b"brief", filename="brief.txt", params={"expires_in": "1"}, headers=auth(token)
@@ -117,9 +114,8 @@ def test_delete_and_expiry_send_their_events_and_only_subscribed_ones(
 def test_files_of_other_accounts_and_anonymous_files_send_nothing(
     client: httpx.Client, receiver: Receiver
 ) -> None:
-    _, token = register(client)
+    watched_account(client, receiver.url)
     _, other = register(client)
-    add_webhook(client, token, receiver.url)
     theirs = upload(client, b"theirs", headers=auth(other))
     anonymous = upload(client, b"anonymous")
 
@@ -134,8 +130,7 @@ def test_failed_delivery_is_retried_after_the_visibility_timeout_with_the_same_i
     client: httpx.Client, local_receivers: dict[str, str]
 ) -> None:
     with receiving(Behaviour(statuses=[500])) as receiver:
-        _, token = register(client)
-        hook = add_webhook(client, token, receiver.url)
+        token, hook = watched_account(client, receiver.url)
         queued = client.post(f"/api/webhooks/{hook['id']}/test", headers=auth(token))
         assert queued.status_code == 200, queued.text
 
@@ -156,8 +151,7 @@ def test_events_failing_every_attempt_are_given_up_and_disable_the_endpoint_unti
 ) -> None:
     local_receivers["WEBHOOK_DISABLE_AFTER_FAILURES"] = "2"
     with receiving(Behaviour(default=503)) as receiver:
-        _, token = register(client)
-        hook = add_webhook(client, token, receiver.url)
+        token, hook = watched_account(client, receiver.url)
         file = upload(client, b"x", headers=auth(token))
         for _ in range(2):
             assert client.post(f"/api/webhooks/{hook['id']}/test", headers=auth(token)).is_success
@@ -193,8 +187,7 @@ def test_download_is_not_slowed_by_a_receiver_that_hangs(
 ) -> None:
     local_receivers["WEBHOOK_TIMEOUT_SECONDS"] = "1"
     with receiving(Behaviour(hang=10)) as receiver:
-        _, token = register(client)
-        hook = add_webhook(client, token, receiver.url)
+        token, hook = watched_account(client, receiver.url)
         file = upload(client, b"fast", headers=auth(token), params={"max_downloads": "5"})
 
         started = time.perf_counter()
@@ -211,8 +204,7 @@ def test_download_is_not_slowed_by_a_receiver_that_hangs(
 
 def test_redirects_are_not_followed(client: httpx.Client, receiver: Receiver) -> None:
     with receiving(Behaviour(default=307, location=receiver.url)) as redirecting:
-        _, token = register(client)
-        hook = add_webhook(client, token, redirecting.url)
+        token, hook = watched_account(client, redirecting.url)
         client.post(f"/api/webhooks/{hook['id']}/test", headers=auth(token))
 
         (attempt, *_) = wait_for_deliveries(client, token, hook["id"], status="error")
@@ -225,8 +217,7 @@ def test_redirects_are_not_followed(client: httpx.Client, receiver: Receiver) ->
 def test_delivery_to_a_loopback_receiver_is_refused_with_the_guard_on(
     client: httpx.Client, receiver: Receiver, local_receivers: dict[str, str]
 ) -> None:
-    _, token = register(client)
-    hook = add_webhook(client, token, receiver.url.replace("127.0.0.1", "localhost"))
+    token, hook = watched_account(client, receiver.url.replace("127.0.0.1", "localhost"))
     local_receivers["WEBHOOK_ALLOW_PRIVATE_DESTINATIONS"] = "false"  # as in Azure
 
     client.post(f"/api/webhooks/{hook['id']}/test", headers=auth(token))
@@ -240,8 +231,7 @@ def test_delivery_to_a_loopback_receiver_is_refused_with_the_guard_on(
 def test_deliveries_list_is_bounded_and_newest_first(
     client: httpx.Client, receiver: Receiver
 ) -> None:
-    _, token = register(client)
-    hook = add_webhook(client, token, receiver.url)
+    token, hook = watched_account(client, receiver.url)
     for _ in range(3):
         client.post(f"/api/webhooks/{hook['id']}/test", headers=auth(token))
 

@@ -33,12 +33,8 @@ from tests.utils.webhooks import add_webhook, event
 
 @pytest.fixture
 def own_azurite() -> Iterator[azurite.AzuritePorts]:
-    ports = azurite.AzuritePorts(azurite.free_port(), azurite.free_port(), azurite.free_port())
-    process = azurite.start(ports)
-    try:
+    with azurite.running_in_memory() as ports:
         yield ports
-    finally:
-        azurite.stop(process)
 
 
 @contextmanager

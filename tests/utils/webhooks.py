@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from tests.utils.accounts import auth
+from tests.utils.accounts import auth, register
 from tests.utils.receiver import Received
 
 
@@ -23,6 +23,14 @@ def add_webhook(
     assert response.status_code == 200, response.text
     created: dict[str, Any] = response.json()
     return created
+
+
+def watched_account(
+    client: httpx.Client, url: str, events: list[str] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """A new account with one endpoint: (its token, the endpoint as created, secret included)."""
+    _, token = register(client)
+    return token, add_webhook(client, token, url, events)
 
 
 def deliveries(client: httpx.Client, token: str, webhook_id: str) -> list[dict[str, Any]]:
