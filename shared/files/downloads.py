@@ -180,12 +180,12 @@ async def _claim(record: FileRecord, now: datetime) -> FileRecord:
 
 async def _settle(record: FileRecord, *, completed: bool) -> None:
     """After a counted transfer: remove a used-up file, or give back an unfinished download."""
-    if completed:
-        notify.file_downloaded(record)
     if not completed:
         await table.release_download(record.file_url)
     elif record.downloads_left == 0:
         await catalog.remove(record)
+    if completed:
+        notify.file_downloaded(record)
 
 
 async def _shielded(work: Coroutine[Any, Any, None]) -> None:
