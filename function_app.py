@@ -15,9 +15,11 @@ from functions import (
     groups,
     health,
     metadata,
+    notifications,
     qr,
     upload,
     web,
+    webhooks,
 )
 from shared.config import require_settings
 from shared.ops.observability import configure_telemetry
@@ -38,10 +40,12 @@ app.register_functions(auth.bp)
 app.register_functions(account_files.bp)
 app.register_functions(groups.bp)
 app.register_functions(buffer.bp)
+app.register_functions(webhooks.bp)
 app.register_functions(qr.bp)
 app.register_functions(web.bp)
 app.register_functions(docs.bp)
 app.register_functions(health.bp)
 app.register_functions(cleanup.bp)
+app.register_functions(notifications.bp)
 # Last: whatever no other function answers (an unknown path or method) gets the JSON error.
 app.register_functions(fallback.bp)

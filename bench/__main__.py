@@ -23,6 +23,7 @@ from bench.report import Check, report
 from bench.stack import GIB, Stack, running
 from bench.sweep import measure_cleanup
 from bench.throughput import measure_peak_memory, measure_throughput
+from bench.webhooks import measure_webhooks
 
 logger = logging.getLogger("bench")
 
@@ -36,10 +37,11 @@ class Sizes:
     expired: int
     live: int
     cleanup_runs: int
+    webhook_downloads: int
 
 
-FULL = Sizes(256 * MIB, 3, GIB, 300, 1_000, 10_000, 2)
-QUICK = Sizes(16 * MIB, 1, 64 * MIB, 30, 100, 1_000, 1)
+FULL = Sizes(256 * MIB, 3, GIB, 300, 1_000, 10_000, 2, 300)
+QUICK = Sizes(16 * MIB, 1, 64 * MIB, 30, 100, 1_000, 1, 60)
 
 
 async def _phase(name: str, work: Callable[[], Awaitable[Outcome]]) -> Outcome:
@@ -76,6 +78,7 @@ async def run_phases(stack: Stack, sizes: Sizes) -> Outcome:
             "(e) direct transfers",
             lambda: measure_direct(stack, size=sizes.memory_bytes, runs=sizes.throughput_runs),
         ),
+        ("(f) webhooks", lambda: measure_webhooks(stack, count=sizes.webhook_downloads)),
     ]
     for name, work in phases:
         total.extend(await _phase(name, work))

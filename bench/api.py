@@ -26,14 +26,18 @@ def client(base_url: str) -> httpx.AsyncClient:
 
 
 async def upload(
-    http: httpx.AsyncClient, name: str, body: bytes | AsyncIterator[bytes], size: int
+    http: httpx.AsyncClient,
+    name: str,
+    body: bytes | AsyncIterator[bytes],
+    size: int,
+    *,
+    token: str | None = None,
 ) -> Uploaded:
     """Raw `PUT /api/upload/private/{name}`; a declared length, so the body is not chunked."""
-    response = await http.put(
-        f"/api/upload/private/{name}",
-        content=body,
-        headers={"Content-Length": str(size), "Accept": "application/json"},
-    )
+    headers = {"Content-Length": str(size), "Accept": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    response = await http.put(f"/api/upload/private/{name}", content=body, headers=headers)
     if response.status_code != 200:
         raise ApiError(f"upload answered {response.status_code}: {response.text[:200]}")
     document = response.json()
@@ -65,3 +69,21 @@ async def run_cleanup(http: httpx.AsyncClient) -> None:
     response = await http.post("/admin/functions/cleanup")
     if response.status_code != 202:
         raise ApiError(f"cleanup answered {response.status_code}: {response.text[:200]}")
+
+
+async def register(http: httpx.AsyncClient, username: str) -> str:
+    """A new account's token."""
+    response = await http.post(
+        "/api/register", json={"username": username, "password": "bench password 1"}
+    )
+    if response.status_code != 200:
+        raise ApiError(f"register answered {response.status_code}: {response.text[:200]}")
+    return str(response.json()["accessToken"])
+
+
+async def add_webhook(http: httpx.AsyncClient, token: str, url: str) -> None:
+    response = await http.post(
+        "/api/webhooks", json={"url": url}, headers={"Authorization": f"Bearer {token}"}
+    )
+    if response.status_code != 200:
+        raise ApiError(f"webhook answered {response.status_code}: {response.text[:200]}")

@@ -64,6 +64,11 @@ def running(workdir: Path, *, max_upload_bytes: int) -> Iterator[Stack]:
             **os.environ,
             "PORT": str(http),
             "STORAGE_CONNECTION_STRING": ports.connection_string(),
+            # The queue triggers' connection: webhook deliveries run in the host under test too.
+            "AzureWebJobsStorage": ports.connection_string(),
+            "WEBHOOK_ALLOW_PRIVATE_DESTINATIONS": "true",  # the bench's receiver is on loopback
+            # Phase (d) runs the cleanup itself and times it: no scheduled run in between.
+            "AzureWebJobs.cleanup.Disabled": "true",
             "MAX_UPLOAD_BYTES": str(max_upload_bytes),
             "DEFAULT_TTL_SECONDS": str(7 * 24 * 3600),
             "MAX_TTL_SECONDS": str(10 * 365 * 24 * 3600),

@@ -146,6 +146,26 @@ class Api:
             )
         )
 
+    # Webhooks.
+    def add_webhook(self, url: str, events: list[str] | None) -> dict[str, Any]:
+        body: dict[str, Any] = {"url": url}
+        if events:
+            body["events"] = events
+        return self._json(self.http.post("/api/webhooks", json=body))
+
+    def webhooks(self) -> dict[str, Any]:
+        return self._json(self.http.get("/api/webhooks"))
+
+    def remove_webhook(self, webhook_id: str) -> dict[str, Any]:
+        return self._json(self.http.delete(f"/api/webhooks/{quote(webhook_id, safe='')}"))
+
+    def test_webhook(self, webhook_id: str) -> dict[str, Any]:
+        return self._json(self.http.post(f"/api/webhooks/{quote(webhook_id, safe='')}/test"))
+
+    def webhook_deliveries(self, webhook_id: str) -> dict[str, Any]:
+        path = f"/api/webhooks/{quote(webhook_id, safe='')}/deliveries"
+        return self._json(self.http.get(path))
+
     # The cloud buffer.
     def buffer_put(
         self, content: bytes, *, data_type: str, filename: str | None = None

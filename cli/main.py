@@ -1,4 +1,4 @@
-"""`fileshare`: upload, download, login, ls, rm and the cloud buffer from a terminal."""
+"""`fileshare`: upload, download, login, ls, rm, the cloud buffer and webhooks from a terminal."""
 
 from __future__ import annotations
 
@@ -116,6 +116,25 @@ def _parser() -> argparse.ArgumentParser:
     get.add_argument("-o", "--output", type=Path, help="where to save a file")
     get.add_argument("--force", action="store_true", help="overwrite an existing file")
     get.set_defaults(command=_buffer_get)
+
+    hooks = commands.add_parser("webhooks", help="endpoints told about your files (needs login)")
+    hook_commands = hooks.add_subparsers(required=True, metavar="ACTION")
+    add = hook_commands.add_parser("add", help="register an endpoint; prints its signing secret")
+    add.add_argument("url")
+    add.add_argument(
+        "--event", action="append", dest="events", metavar="EVENT", help="repeat; default: all"
+    )
+    add.set_defaults(command=_webhooks_add)
+    hook_commands.add_parser("ls", help="list your endpoints").set_defaults(command=_webhooks_ls)
+    remove = hook_commands.add_parser("rm", help="remove an endpoint")
+    remove.add_argument("id")
+    remove.set_defaults(command=_webhooks_rm)
+    test = hook_commands.add_parser("test", help="send a webhook.test event")
+    test.add_argument("id")
+    test.set_defaults(command=_webhooks_test)
+    sent = hook_commands.add_parser("deliveries", help="recent delivery attempts")
+    sent.add_argument("id")
+    sent.set_defaults(command=_webhooks_deliveries)
     return parser
 
 
@@ -344,3 +363,40 @@ def _attachment_name(disposition: str) -> str | None:
         if name.lower() == "filename":
             fallback = Path(value.strip('"')).name or None
     return fallback
+
+
+def _webhooks_add(args: argparse.Namespace, api: Api, console: Console) -> int:
+    body = api.add_webhook(args.url, args.events)
+    console.print(f"added {body['id']} for {', '.join(body['events'])}")
+    console.print(f"signing secret: {body['secret']}  (shown only now)")
+    return 0
+
+
+def _webhooks_ls(args: argparse.Namespace, api: Api, console: Console) -> int:
+    table = Table("id", "url", "events", "state")
+    for hook in api.webhooks().get("data", []):
+        state = f"disabled: {hook['disabled_reason']}" if hook["disabled"] else "enabled"
+        table.add_row(str(hook["id"]), str(hook["url"]), ", ".join(hook["events"]), state)
+    console.print(table)
+    return 0
+
+
+def _webhooks_rm(args: argparse.Namespace, api: Api, console: Console) -> int:
+    api.remove_webhook(args.id)
+    console.print(f"removed {args.id}")
+    return 0
+
+
+def _webhooks_test(args: argparse.Namespace, api: Api, console: Console) -> int:
+    body = api.test_webhook(args.id)
+    console.print(f"queued test event {body['event_id']}")
+    return 0
+
+
+def _webhooks_deliveries(args: argparse.Namespace, api: Api, console: Console) -> int:
+    table = Table("time", "event", "status", "attempt", "answer")
+    for sent in api.webhook_deliveries(args.id).get("data", []):
+        answer = sent["error"] or str(sent["http_status"])
+        table.add_row(sent["time"], sent["event"], sent["status"], str(sent["attempt"]), answer)
+    console.print(table)
+    return 0

@@ -2,16 +2,19 @@
 
 It adapts and never implements endpoints: HTTP triggers are mounted with their own route and
 methods under host.json's routePrefix and receive the request object as their trigger argument
-(path parameters in `path_params`, as the streaming extension passes them); any other function
-can be run once with `POST /admin/functions/{name}`, like `func start`'s admin API.
+(path parameters in `path_params`, as the streaming extension passes them); queue and timer
+triggers run for as long as the app does (devhost/queues.py, devhost/timers.py); any non-HTTP
+function can also be run once with `POST /admin/functions/{name}`, like `func start`'s admin API.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import inspect
-import json
 import logging
 import re
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from devhost import host_json, queues, timers
 from devhost.cors import Cors
 from devhost.limits import HeaderLimits
 
@@ -31,11 +35,10 @@ logger = logging.getLogger(__name__)
 _PARAM = re.compile(r"\{(\*?)([A-Za-z_][A-Za-z0-9_]*)(:[^}?]*)?(\?)?\}")
 
 
-def route_prefix(host_json: Path) -> str:
+def route_prefix(host_json_path: Path) -> str:
     """host.json `extensions.http.routePrefix`; the host's default is "api"."""
-    settings = json.loads(host_json.read_text(encoding="utf-8"))
-    prefix = settings.get("extensions", {}).get("http", {}).get("routePrefix", "api")
-    return str(prefix).strip("/")
+    http = host_json.section(host_json.load(host_json_path), "extensions", "http")
+    return str(host_json.value(http, "routePrefix", "api")).strip("/")
 
 
 def starlette_paths(prefix: str, route: str) -> list[str]:
@@ -94,8 +97,13 @@ def _admin_route(functions: dict[str, Any]) -> Route:
         if function is None:
             return JSONResponse({"error": f"no non-HTTP function named {name}"}, status_code=404)
         trigger = function.get_trigger()
-        is_timer = trigger.get_binding_name() == "timerTrigger"
-        argument = TimerRequest(past_due=False) if is_timer else None
+        argument: Any = None
+        if trigger.get_binding_name() == "timerTrigger":
+            argument = TimerRequest(past_due=False)
+        elif trigger.get_binding_name() == "queueTrigger":
+            # As `func start`: the message text is the JSON body's "input".
+            text = str((await request.json()).get("input", "")) if await request.body() else ""
+            argument = queues.trigger_message(id="admin", body=text.encode(), dequeue_count=1)
         result = function.get_user_function()(**{trigger.name: argument})
         if inspect.isawaitable(result):
             await result
@@ -104,12 +112,32 @@ def _admin_route(functions: dict[str, Any]) -> Route:
     return Route("/admin/functions/{name}", run_function, methods=["POST"])
 
 
-def build_app(app: func.FunctionApp, host_json: Path) -> Starlette:
+def _running(
+    listeners: list[queues.QueueListener | timers.TimerListener],
+) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
+    """The app's lifespan: the queue and timer listeners run from start-up to shutdown."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        tasks = [asyncio.create_task(listener.run(), name=listener.name) for listener in listeners]
+        for listener in listeners:
+            logger.info("%s: triggered by %s", listener.name, listener.source)
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    return lifespan
+
+
+def build_app(app: func.FunctionApp, host_json_path: Path) -> Starlette:
     """Routes for every function of `app` (get_functions() may be called only once per app)."""
-    prefix = route_prefix(host_json)
+    prefix = route_prefix(host_json_path)
+    functions = app.get_functions()
     routes: list[Route] = []
     others: dict[str, Any] = {}
-    functions = app.get_functions()
     for function in functions:
         if function.is_http_function():
             for route in _http_routes(function, prefix):
@@ -122,6 +150,14 @@ def build_app(app: func.FunctionApp, host_json: Path) -> Starlette:
     # The admin endpoint first and catch-all routes last, as the Functions host resolves them.
     routes.sort(key=lambda route: ":path}" in route.path)
     routes.insert(0, _admin_route(others))
-    served = Starlette(routes=routes, middleware=[Middleware(HeaderLimits), Middleware(Cors)])
+    listeners: list[queues.QueueListener | timers.TimerListener] = [
+        *queues.listeners(functions, host_json.load(host_json_path)),
+        *timers.listeners(functions),
+    ]
+    served = Starlette(
+        routes=routes,
+        middleware=[Middleware(HeaderLimits), Middleware(Cors)],
+        lifespan=_running(listeners),
+    )
     served.state.functions = [str(f.get_function_name()) for f in functions]
     return served

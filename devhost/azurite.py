@@ -7,6 +7,8 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +77,17 @@ def start(
     if wait:
         wait_until_ready(ports, process)
     return process
+
+
+@contextmanager
+def running_in_memory() -> Iterator[AzuritePorts]:
+    """An in-memory Azurite on free ports for the length of the block (tests)."""
+    ports = AzuritePorts(free_port(), free_port(), free_port())
+    process = start(ports)
+    try:
+        yield ports
+    finally:
+        stop(process)
 
 
 def wait_until_ready(

@@ -57,6 +57,8 @@ def main() -> None:
     location = Path(os.environ.get("AZURITE_LOCATION", str(ROOT / ".azurite")))
     # Point the app at this Azurite unless the caller chose a storage account explicitly.
     os.environ.setdefault("STORAGE_CONNECTION_STRING", ports.connection_string())
+    # The queue triggers' connection (as for `func start`): the same Azurite.
+    os.environ.setdefault("AzureWebJobsStorage", ports.connection_string())
     apply_values(ROOT / "local.settings.json")
     # A malformed setting stops here, with one line, before anything starts.
     settings = require_settings()

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
 from pydantic_core import CoreSchema
 
-from functions._schemas import accounts, buffer, files, groups, service, uploads
+from functions._schemas import accounts, buffer, files, groups, service, uploads, webhooks
 from functions._schemas.base import AuthError, Error, RequestBody, Success
 
 JSON = "application/json"
@@ -865,6 +865,86 @@ def _resolved(tree: object, refs: Mapping[tuple[Any, JsonSchemaMode], Schema]) -
     return tree
 
 
+_WEBHOOK_ID = _path("webhook_id", "The endpoint's id (`wh_…`).")
+_WEBHOOK_NOT_FOUND = _error("`Webhook not found` (or not the caller's).")
+
+
+def _webhook_paths() -> dict[str, Schema]:
+    """Webhooks: endpoints told of events on the account's files, signed per Standard Webhooks."""
+    return {
+        "/api/webhooks": {
+            "post": _operation(
+                "create_webhook",
+                "Register an endpoint; the answer holds its signing secret, shown only this once.",
+                "webhooks",
+                {
+                    "200": _json("Created.", webhooks.WebhookCreated),
+                    "400": _error(
+                        "No JSON body, a bad `url` (not http(s), credentials, a private address "
+                        "unless allowed) or `events`, or the account's limit of webhooks reached."
+                    ),
+                    **_AUTHED,
+                },
+                body=_json_body(webhooks.NewWebhook),
+                security=_BEARER,
+                description="Each event is POSTed as `{type, timestamp, data}` with `webhook-id`, "
+                "`webhook-timestamp` and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of "
+                "`{id}.{timestamp}.{body}` under the secret after `whsec_`). Delivered from a "
+                "queue, at least once, retried by host.json's queue settings.",
+            ),
+            "get": _operation(
+                "list_webhooks",
+                "The account's endpoints (never their secrets); `disabled` says why, if so.",
+                "webhooks",
+                {"200": _json("Every endpoint.", webhooks.WebhookList), **_AUTHED},
+                security=_BEARER,
+            ),
+        },
+        "/api/webhooks/{webhook_id}": {
+            "delete": _operation(
+                "delete_webhook",
+                "Remove an endpoint and its delivery history; queued events are dropped.",
+                "webhooks",
+                {"200": _json("Deleted.", Success), "404": _WEBHOOK_NOT_FOUND, **_AUTHED},
+                parameters=[_WEBHOOK_ID],
+                security=_BEARER,
+            )
+        },
+        "/api/webhooks/{webhook_id}/test": {
+            "post": _operation(
+                "test_webhook",
+                "Queue a `webhook.test` event for the endpoint, even a disabled one.",
+                "webhooks",
+                {
+                    "200": _json("Queued.", webhooks.TestQueued),
+                    "404": _WEBHOOK_NOT_FOUND,
+                    **_AUTHED,
+                },
+                parameters=[_WEBHOOK_ID],
+                security=_BEARER,
+                description="A delivery that succeeds enables a disabled endpoint again.",
+            )
+        },
+        "/api/webhooks/{webhook_id}/deliveries": {
+            "get": _operation(
+                "list_webhook_deliveries",
+                "The endpoint's recent delivery attempts, newest first.",
+                "webhooks",
+                {
+                    "200": _json(
+                        "`delivered`, `error` (one attempt failed) or `failed` (every one did).",
+                        webhooks.DeliveryList,
+                    ),
+                    "404": _WEBHOOK_NOT_FOUND,
+                    **_AUTHED,
+                },
+                parameters=[_WEBHOOK_ID],
+                security=_BEARER,
+            )
+        },
+    }
+
+
 @functools.cache
 def _document() -> Schema:
     document: Schema = {
@@ -885,6 +965,7 @@ def _document() -> Schema:
             **_buffer_paths(),
             **_web_paths(),
             **_service_paths(),
+            **_webhook_paths(),
         },
         "components": _components(),
     }

@@ -106,6 +106,15 @@ param storageTimeoutSeconds int = 10
 @description('CORS_ALLOWED_ORIGINS: comma-separated origins of browser apps that may call the API (exact, e.g. https://app.example). Empty: none. Sets the function app\'s CORS too.')
 param corsAllowedOrigins string = ''
 
+@description('WEBHOOK_TIMEOUT_SECONDS: how long a webhook receiver has to answer one delivery (at most 60).')
+@minValue(1)
+@maxValue(60)
+param webhookTimeoutSeconds int = 10
+
+@description('WEBHOOK_DISABLE_AFTER_FAILURES: events in a row that fail every retry before a webhook is disabled.')
+@minValue(1)
+param webhookDisableAfterFailures int = 5
+
 @description('Scan uploads with Microsoft Defender for Storage (extra cost); the app then serves only files scanned clean.')
 param enableMalwareScanning bool = false
 
@@ -234,6 +243,8 @@ module app 'modules/functionapp.bicep' = {
     corsAllowedOrigins: corsAllowedOrigins
     maxUploadSeconds: maxUploadSeconds
     enableMalwareScanning: enableMalwareScanning
+    webhookTimeoutSeconds: webhookTimeoutSeconds
+    webhookDisableAfterFailures: webhookDisableAfterFailures
   }
   // The roles must exist before the host starts and resolves the Key Vault reference.
   dependsOn: [

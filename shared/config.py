@@ -18,6 +18,7 @@ _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 # The contract's request limits: the defaults, so Azure enforces them unless told otherwise.
 CONTRACT_UPLOADS_PER_MINUTE = 2
 CONTRACT_AUTH_REQUESTS_PER_MINUTE = 10
+_MAX_WEBHOOK_TIMEOUT_SECONDS = 60
 
 
 class SettingsError(ValueError):
@@ -81,6 +82,7 @@ class Settings:
     storage_connection_string: str = field(repr=False)
     storage_blob_endpoint: str
     storage_table_endpoint: str
+    storage_queue_endpoint: str
     azure_client_id: str
     max_upload_bytes: int
     default_ttl_seconds: int
@@ -105,6 +107,9 @@ class Settings:
     # applies it (infra/ sets siteConfig.cors from the same parameter), locally devhost/cors.py.
     cors_allowed_origins: tuple[str, ...]
     max_upload_seconds: int
+    webhook_allow_private_destinations: bool
+    webhook_timeout_seconds: int
+    webhook_disable_after_failures: int
     running_in_azure: bool
 
     @classmethod
@@ -114,6 +119,7 @@ class Settings:
             storage_connection_string=_str(env, "STORAGE_CONNECTION_STRING"),
             storage_blob_endpoint=_str(env, "STORAGE_BLOB_ENDPOINT"),
             storage_table_endpoint=_str(env, "STORAGE_TABLE_ENDPOINT"),
+            storage_queue_endpoint=_str(env, "STORAGE_QUEUE_ENDPOINT"),
             azure_client_id=_str(env, "AZURE_CLIENT_ID"),
             max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", 104_857_600, minimum=1, unit="bytes"),
             default_ttl_seconds=_int(env, "DEFAULT_TTL_SECONDS", 604_800, minimum=1, unit=_S),
@@ -149,6 +155,12 @@ class Settings:
             max_upload_seconds=_int(env, "MAX_UPLOAD_SECONDS", 86_400, minimum=1, unit=_S),
             storage_timeout_seconds=_int(env, "STORAGE_TIMEOUT_SECONDS", 10, minimum=1, unit=_S),
             cors_allowed_origins=_origins(env, "CORS_ALLOWED_ORIGINS"),
+            # Off unless asked for: receivers are untrusted, so the private network is refused.
+            webhook_allow_private_destinations=_bool(env, "WEBHOOK_ALLOW_PRIVATE_DESTINATIONS"),
+            webhook_timeout_seconds=_int(env, "WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1, unit=_S),
+            webhook_disable_after_failures=_int(
+                env, "WEBHOOK_DISABLE_AFTER_FAILURES", 5, minimum=1
+            ),
             # The platform sets WEBSITE_INSTANCE_ID on every Azure instance.
             running_in_azure=bool(_str(env, "WEBSITE_INSTANCE_ID")),
         )
@@ -164,6 +176,11 @@ class Settings:
         if self.jwt_secret.startswith("@Microsoft.KeyVault("):
             # An unresolved Key Vault reference arrives as this literal, publicly known text.
             raise SettingsError("JWT_SECRET is an unresolved Key Vault reference")
+        if self.webhook_timeout_seconds > _MAX_WEBHOOK_TIMEOUT_SECONDS:
+            # A hanging receiver holds a delivery (and its queue message) this long.
+            raise SettingsError(
+                f"WEBHOOK_TIMEOUT_SECONDS must be at most {_MAX_WEBHOOK_TIMEOUT_SECONDS}"
+            )
         if self.upload_sas_ttl_seconds > _MAX_SAS_TTL_SECONDS:
             # A user-delegation key, and so any SAS signed with it, lives at most 7 days.
             raise SettingsError(
@@ -182,10 +199,15 @@ class Settings:
         if self.public_base_url and not self.public_base_url.startswith(("http://", "https://")):
             raise SettingsError("PUBLIC_BASE_URL must start with http:// or https://")
         if not self.storage_connection_string:
-            if not (self.storage_blob_endpoint and self.storage_table_endpoint):
+            endpoints = (
+                self.storage_blob_endpoint,
+                self.storage_table_endpoint,
+                self.storage_queue_endpoint,
+            )
+            if not all(endpoints):
                 raise SettingsError(
-                    "STORAGE_CONNECTION_STRING, or STORAGE_BLOB_ENDPOINT and "
-                    "STORAGE_TABLE_ENDPOINT, must be set"
+                    "STORAGE_CONNECTION_STRING, or STORAGE_BLOB_ENDPOINT, STORAGE_TABLE_ENDPOINT "
+                    "and STORAGE_QUEUE_ENDPOINT, must be set"
                 )
         elif self.running_in_azure and "AccountKey=" in self.storage_connection_string:
             raise SettingsError(

@@ -23,12 +23,8 @@ from tests.utils.storage import StorageProbe
 
 @pytest.fixture(scope="session")
 def azurite_ports() -> Iterator[azurite.AzuritePorts]:
-    ports = azurite.AzuritePorts(azurite.free_port(), azurite.free_port(), azurite.free_port())
-    process = azurite.start(ports)
-    try:
+    with azurite.running_in_memory() as ports:
         yield ports
-    finally:
-        azurite.stop(process)
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +32,8 @@ def base_url(azurite_ports: azurite.AzuritePorts) -> Iterator[str]:
     saved = dict(os.environ)
     os.environ.update(TEST_SETTINGS)
     os.environ["STORAGE_CONNECTION_STRING"] = azurite_ports.connection_string()
+    # The app setting the queue triggers name as their connection.
+    os.environ.update({"AzureWebJobsStorage": azurite_ports.connection_string()})
     get_settings.cache_clear()
     function_app = importlib.import_module("function_app")
     try:

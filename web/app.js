@@ -265,6 +265,7 @@ function selectTab(tab, { focus = false } = {}) {
   if (name === "files") loadFiles();
   if (name === "groups") loadGroups();
   if (name === "buffer") loadBufferHistory();
+  if (name === "account") loadWebhooks();
 }
 
 function setUpTabs() {
@@ -1176,6 +1177,99 @@ function setUpBuffer() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Notifications: webhook endpoints, their test events and recent deliveries
+
+async function loadWebhooks() {
+  const list = $("#webhook-list");
+  if (!session.token) {
+    list.replaceChildren();
+    $("#webhook-secret").hidden = true;
+    return;
+  }
+  try {
+    const hooks = (await apiJson("GET", "/api/webhooks")).data || [];
+    list.replaceChildren(...hooks.map(renderWebhook));
+    if (!hooks.length) list.append(h("li", { class: "muted", text: "No endpoint yet." }));
+  } catch (error) {
+    notice.error(error);
+  }
+}
+
+function renderWebhook(hook) {
+  const deliveries = h("ul", { class: "deliveries", "aria-label": `Deliveries to ${hook.url}` });
+  const state = hook.disabled
+    ? h("p", { class: "error-text", text: `Disabled: ${hook.disabled_reason}. A test that gets through enables it again.` })
+    : h("p", { class: "muted", text: `Events: ${hook.events.join(", ")}` });
+  return h("li", { class: "webhook", "data-webhook": hook.id },
+    h("div", { class: "row spread" },
+      h("strong", { class: "webhook-url", text: hook.url }),
+      h("span", { class: "muted", text: hook.id })),
+    state,
+    h("div", { class: "row" },
+      h("button", {
+        type: "button", text: "Send test", onclick: async () => {
+          try {
+            await api("POST", `/api/webhooks/${encodeURIComponent(hook.id)}/test`);
+            notice.show("Test event queued: it arrives in a moment.", "success");
+            setTimeout(() => showDeliveries(hook, deliveries), 1500);
+          } catch (error) { notice.error(error); }
+        },
+      }),
+      h("button", { type: "button", text: "Deliveries", onclick: () => showDeliveries(hook, deliveries) }),
+      h("button", {
+        type: "button", class: "danger", text: "Remove", onclick: async () => {
+          if (!window.confirm(`Stop sending events to ${hook.url}?`)) return;
+          try {
+            await api("DELETE", `/api/webhooks/${encodeURIComponent(hook.id)}`);
+            notice.show("Endpoint removed.", "success");
+            loadWebhooks();
+          } catch (error) { notice.error(error); }
+        },
+      })),
+    deliveries);
+}
+
+async function showDeliveries(hook, list) {
+  try {
+    const found = (await apiJson("GET", `/api/webhooks/${encodeURIComponent(hook.id)}/deliveries`)).data || [];
+    list.replaceChildren(...found.map((d) => h("li", { class: `delivery ${d.status}` },
+      h("strong", { text: d.status }),
+      h("span", { text: ` ${d.event} · attempt ${d.attempt} · ${formatWhen(d.time)}` }),
+      d.error ? h("span", { class: "muted", text: ` · ${d.error}` }) : null)));
+    if (!found.length) list.append(h("li", { class: "muted", text: "Nothing delivered yet." }));
+  } catch (error) {
+    notice.error(error);
+  }
+}
+
+function setUpWebhooks() {
+  $("#webhook-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const url = $("#webhook-url").value.trim();
+    const events = [...document.querySelectorAll('#webhook-form input[name="event"]:checked')].map((e) => e.value);
+    if (!events.length) {
+      notice.show("Choose at least one event.", "error");
+      return;
+    }
+    try {
+      const body = await apiJson("POST", "/api/webhooks", { json: { url, events } });
+      $("#webhook-url").value = "";
+      const field = h("input", { class: "link", readonly: true, id: "webhook-secret-value", "aria-label": "Signing secret" });
+      field.value = body.secret;
+      const copy = h("button", { type: "button", text: "Copy" });
+      copy.addEventListener("click", () => copyText(body.secret, copy));
+      const box = $("#webhook-secret");
+      box.replaceChildren(
+        h("p", {}, h("strong", { text: "Signing secret" }), " — shown only now; your endpoint verifies events with it."),
+        h("div", { class: "row link-row" }, field, copy));
+      box.hidden = false;
+      notice.show("Endpoint added.", "success");
+      loadWebhooks();
+    } catch (error) { notice.error(error); }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 
 function start() {
   setUpTabs();
@@ -1183,6 +1277,7 @@ function start() {
   setUpShare();
   setUpGroups();
   setUpBuffer();
+  setUpWebhooks();
   renderSession();
   // Another tab logged in or out: follow it.
   window.addEventListener("storage", (event) => {

@@ -101,6 +101,12 @@ param maxUploadSeconds int
 @description('MALWARE_SCANNING: Defender for Storage scans uploads; the app waits for a clean result.')
 param enableMalwareScanning bool
 
+@description('WEBHOOK_TIMEOUT_SECONDS: how long a webhook receiver has to answer one delivery.')
+param webhookTimeoutSeconds int
+
+@description('WEBHOOK_DISABLE_AFTER_FAILURES: events in a row failing every retry before a webhook is disabled.')
+param webhookDisableAfterFailures int
+
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
 }
@@ -210,6 +216,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AZURE_CLIENT_ID: identityClientId
     STORAGE_BLOB_ENDPOINT: blobEndpoint
     STORAGE_TABLE_ENDPOINT: tableEndpoint
+    STORAGE_QUEUE_ENDPOINT: queueEndpoint
     PUBLIC_BASE_URL: 'https://${site.properties.defaultHostName}'
     MAX_UPLOAD_BYTES: string(maxUploadBytes)
     DEFAULT_TTL_SECONDS: string(defaultTtlSeconds)
@@ -229,6 +236,10 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     STORAGE_TIMEOUT_SECONDS: string(storageTimeoutSeconds)
     CORS_ALLOWED_ORIGINS: corsAllowedOrigins
     MAX_UPLOAD_SECONDS: string(maxUploadSeconds)
+    // Webhook receivers are untrusted: never the private network, the platform or metadata.
+    WEBHOOK_ALLOW_PRIVATE_DESTINATIONS: 'false'
+    WEBHOOK_TIMEOUT_SECONDS: string(webhookTimeoutSeconds)
+    WEBHOOK_DISABLE_AFTER_FAILURES: string(webhookDisableAfterFailures)
     // Versionless reference with the trailing slash: a new secret version is picked up on refresh.
     JWT_SECRET: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/jwt-secret/)'
   }

@@ -1,5 +1,5 @@
-// The one storage account: the app's blobs and tables, the Functions host's state and the
-// deployment package. Shared keys are off, so every caller authenticates with Entra ID.
+// The one storage account: the app's blobs, tables and queues, the Functions host's state and
+// the deployment package. Shared keys are off, so every caller authenticates with Entra ID.
 // Blob service properties (soft delete, CORS) live in blob-service.bicep, deployed after the app.
 
 @description('Storage account name (3-24 lowercase letters and digits).')
@@ -43,6 +43,15 @@ var tableNames = [
   'buffer'
   'filecounts'
   'uploads'
+  'webhooks'
+  'deliveries'
+]
+
+// Queues the app uses: webhook events wait in `webhooks` for the queue-triggered delivery
+// function; after host.json's maxDequeueCount failures the host moves one to `webhooks-poison`.
+var queueNames = [
+  'webhooks'
+  'webhooks-poison'
 ]
 
 // Whole days in the longest TTL, rounded up, plus one: the lifecycle backstop under the cleanup timer.
@@ -120,6 +129,18 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-
   }
 ]
 
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [
+  for queueName in queueNames: {
+    parent: queueService
+    name: queueName
+  }
+]
+
 // Backstop under the cleanup timer: file and buffer blobs are deleted a day after the longest
 // allowed expiry (the platform runs lifecycle rules about once a day, so allow up to a day more),
 // with the snapshot a direct upload keeps of its published bytes (a base blob with snapshots
@@ -189,3 +210,4 @@ output tableEndpoint string = storage.properties.primaryEndpoints.table
 output fileContainerName string = fileContainer.name
 output deploymentContainerName string = deploymentContainer.name
 output tableNames array = tableNames
+output queueNames array = queueNames

@@ -12,6 +12,7 @@ from shared.accounts import groups
 from shared.errors import Forbidden, NotFound
 from shared.files import catalog, table
 from shared.files.records import FileRecord
+from shared.notifications import notify
 from shared.storage import keys
 
 
@@ -49,4 +50,5 @@ async def delete_as(file_url: str, username: str) -> None:
     record = await catalog.find(file_url)
     if not await may_manage(record, username):
         raise Forbidden("You don't have any permissions to delete this file")
-    await catalog.remove(record)
+    if await catalog.remove(record):
+        await notify.file_deleted(record)

@@ -12,18 +12,17 @@ enough to find both the row and the blob when the entry is due.
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from azure.data.tables import EdmType, EntityProperty
 
+from shared import ids
 from shared.storage import entities
 from shared.storage.keys import account_partition, account_partition_of_key, user_key
 from shared.storage.names import BUFFER_TABLE
 
-_LATEST_MS = 10**15
 _ITEM_ID = re.compile(r"^[0-9a-f]{29}$")
 
 
@@ -43,8 +42,7 @@ class BufferItem:
 
 
 def new_item_id(now: datetime) -> str:
-    inverted = _LATEST_MS - int(now.timestamp() * 1000)
-    return f"{inverted:013x}{secrets.token_hex(8)}"
+    return ids.newest_first(now)
 
 
 def is_item_id(text: str) -> bool:

@@ -9,6 +9,7 @@ from shared.accounts import groups, listing
 from shared.errors import BadRequest, FileNotFound
 from shared.files import table
 from shared.files.records import FileRecord
+from shared.notifications import notify
 from shared.ops.crashpoints import crash_point
 from shared.storage import blobs, expiry_index, retry
 from shared.storage.names import file_blob_name
@@ -99,7 +100,9 @@ async def find_owned(file_url: str, key: str | None) -> FileRecord:
 
 async def delete_with_key(file_url: str, key: str | None) -> None:
     """The owner's delete: 404 for an unknown file, 400 for a wrong key."""
-    await remove(await find_owned(file_url, key))
+    record = await find_owned(file_url, key)
+    if await remove(record):
+        await notify.file_deleted(record)
 
 
 def file_link(base_url: str, file_url: str) -> str:

@@ -54,6 +54,7 @@ from datetime import datetime, timedelta
 from shared.errors import FileNotFound
 from shared.files import catalog, table
 from shared.files.records import FileRecord
+from shared.notifications import notify
 from shared.storage import retry
 
 LEASE_FLOOR = timedelta(minutes=15)
@@ -76,7 +77,7 @@ async def take(record: FileRecord, now: datetime) -> FileRecord:
     """Count one download before a byte is sent: claimed if the file is limited, else counted."""
     if record.max_downloads is None:
         await _add(record.file_url, 1)
-        return record
+        return replace(record, download_count=record.download_count + 1)
     return await claim(record, now)
 
 
@@ -104,13 +105,16 @@ async def claim(record: FileRecord, now: datetime) -> FileRecord:
 
 
 async def settle(claimed: FileRecord, *, completed: bool, handed: int = 0, length: int = 0) -> None:
-    """After a counted transfer: keep or give back its download, and end its lease."""
+    """After a counted transfer: keep or give back its download, and end its lease. A download
+    that stays counted is announced to the owner's webhooks (queued, never waited for)."""
     given_back = gives_back(completed=completed, handed=handed, length=length)
     if claimed.max_downloads is None:
         if given_back:
             await _add(claimed.file_url, -1)
-        return
-    await _end_lease(claimed.file_url, given_back=given_back)
+    else:
+        await _end_lease(claimed.file_url, given_back=given_back)
+    if not given_back:
+        notify.file_downloaded(claimed)
 
 
 async def _end_lease(file_url: str, *, given_back: bool) -> None:

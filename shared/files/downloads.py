@@ -69,8 +69,8 @@ async def _carry_out(plan: DownloadPlan, record: FileRecord, now: datetime) -> D
                 await counting.settle(await counting.take(record, now), completed=True)
         case Kind.GO_DIRECT:
             headers["Location"] = await direct_downloads.read_url(record, now=now)
-            if plan.counted:
-                await counting.take(record, now)
+            if plan.counted:  # only unlimited files go direct: counted as the bytes leave elsewhere
+                await counting.settle(await counting.take(record, now), completed=True)
         case Kind.STREAM:
             if plan.counted:
                 record = await counting.take(record, now)

@@ -27,6 +27,7 @@ from shared.accounts import group_deletion, tokens
 from shared.buffer import service
 from shared.errors import FileNotFound
 from shared.files import catalog, direct_uploads, table
+from shared.notifications import notify
 from shared.ops import ratelimit
 from shared.storage import blobs, expiry_index
 from shared.storage.expiry_index import ExpiryEntry
@@ -151,5 +152,7 @@ async def _file(entry: ExpiryEntry, horizon: datetime, report: CleanupReport) ->
         return _Outcome.DONE
     if await catalog.remove(record, withdraw=False):  # drops the entries the record names
         report.files_deleted += 1
+        if record.expires_at != table.WITHDRAWN:  # it expired; a deletion was notified already
+            await notify.file_expired(record)
     gone = entry.due_at in {record.expires_at, record.original_expiry}
     return _Outcome.ENTRY_GONE if gone else _Outcome.DONE

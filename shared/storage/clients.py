@@ -1,9 +1,9 @@
 """The process's storage, behind one accessor: `storage()` everywhere, `use_storage()` in tests.
 
-One `Storage` per process holds the Blob and Table service clients, made from Settings on first
-use and reused by every invocation (the Functions guidance: never a client per call). Azurite (and
-any account with a key) connects by connection string; Azure connects by endpoint with
-DefaultAzureCredential, pinned to the app's user-assigned identity by AZURE_CLIENT_ID.
+One `Storage` per process holds the Blob, Table and Queue service clients, made from Settings on
+first use and reused by every invocation (the Functions guidance: never a client per call).
+Azurite (and any account with a key) connects by connection string; Azure connects by endpoint
+with DefaultAzureCredential, pinned to the app's user-assigned identity by AZURE_CLIENT_ID.
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from azure.core.exceptions import ResourceExistsError
 from azure.data.tables.aio import TableClient, TableServiceClient
 from azure.identity.aio import DefaultAzureCredential
 from azure.storage.blob.aio import BlobClient, BlobServiceClient, ContainerClient
+from azure.storage.queue import TextBase64EncodePolicy
+from azure.storage.queue.aio import QueueClient, QueueServiceClient
 
 from shared.config import Settings, get_settings
 from shared.storage.errors import storage_call
-from shared.storage.names import CONTAINER, TABLES
+from shared.storage.names import CONTAINER, QUEUES, TABLES
 
 # The SDKs log every request and response at INFO: noise, and it can include URLs.
 logging.getLogger("azure").setLevel(logging.WARNING)
@@ -54,12 +56,13 @@ _BLOB_OPTIONS: dict[str, Any] = {
 
 
 class Storage:
-    """One account's Blob and Table service clients, and the container and tables on them."""
+    """One account's Blob, Table and Queue service clients, and what the app keeps on them."""
 
     def __init__(
         self,
         blob_service: BlobServiceClient,
         table_service: TableServiceClient,
+        queue_service: QueueServiceClient,
         *,
         credential: DefaultAzureCredential | None = None,
         deadline_seconds: float = 10,
@@ -67,6 +70,7 @@ class Storage:
         self.blob_service = blob_service
         self.table_service = table_service
         self.deadline_seconds = deadline_seconds
+        self.queue_service = queue_service
         self._credential = credential
         self._ready: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {}
@@ -84,6 +88,9 @@ class Storage:
                 TableServiceClient.from_connection_string(
                     settings.storage_connection_string, **_RETRY, **timeouts
                 ),
+                QueueServiceClient.from_connection_string(
+                    settings.storage_connection_string, **_RETRY, **timeouts
+                ),
                 deadline_seconds=deadline,
             )
         credential = DefaultAzureCredential(
@@ -96,6 +103,9 @@ class Storage:
             TableServiceClient(
                 settings.storage_table_endpoint, credential=credential, **_RETRY, **timeouts
             ),
+            QueueServiceClient(
+                settings.storage_queue_endpoint, credential=credential, **_RETRY, **timeouts
+            ),
             credential=credential,
             deadline_seconds=deadline,
         )
@@ -106,7 +116,7 @@ class Storage:
 
     async def container(self) -> ContainerClient:
         """The app's one container, created on first use."""
-        await self._ensure(CONTAINER)
+        await self._ensure(CONTAINER, kind="container")
         return self.blob_service.get_container_client(CONTAINER)
 
     async def blob(self, name: str) -> BlobClient:
@@ -120,27 +130,45 @@ class Storage:
         await self._ensure(name)
         return self.table_service.get_table_client(name)
 
+    async def queue(self, name: str) -> QueueClient:
+        """One of the app's queues, created on first use.
+
+        Messages are base64-encoded: host.json's `messageEncoding` (the Functions default) must
+        match, or the queue trigger cannot decode a single message.
+        """
+        if name not in QUEUES:
+            raise ValueError(f"unknown queue {name}")
+        await self._ensure(name, kind="queue")
+        return self.queue_service.get_queue_client(
+            name, message_encode_policy=TextBase64EncodePolicy()
+        )
+
     async def close(self) -> None:
         """Close the clients' connection pools (and the credential's)."""
         await self.blob_service.close()
         await self.table_service.close()
+        await self.queue_service.close()
         if self._credential is not None:
             await self._credential.close()
 
-    async def _ensure(self, name: str) -> None:
-        """Create a container or table once; concurrent first callers wait together."""
-        if name in self._ready:
+    async def _ensure(self, name: str, *, kind: str = "table") -> None:
+        """Create a container, table or queue once; concurrent first callers wait together."""
+        ready = f"{kind}:{name}"
+        if ready in self._ready:
             return
-        async with self._locks.setdefault(name, asyncio.Lock()):
-            if name in self._ready:
+        async with self._locks.setdefault(ready, asyncio.Lock()):
+            if ready in self._ready:
                 return
             async with self.call():
-                if name == CONTAINER:
+                if kind == "container":
                     with contextlib.suppress(ResourceExistsError):
-                        await self.blob_service.create_container(CONTAINER)
+                        await self.blob_service.create_container(name)
+                elif kind == "queue":
+                    with contextlib.suppress(ResourceExistsError):
+                        await self.queue_service.create_queue(name)
                 else:
                     await self.table_service.create_table_if_not_exists(name)
-            self._ready.add(name)
+            self._ready.add(ready)
 
 
 _storage: Storage | None = None

@@ -18,6 +18,8 @@ RATE_LIMITS_TABLE = "ratelimits"
 UPLOADS_TABLE = "uploads"
 BUFFER_TABLE = "buffer"
 FILE_COUNTS_TABLE = "filecounts"
+WEBHOOKS_TABLE = "webhooks"
+DELIVERIES_TABLE = "deliveries"
 
 TABLES = (
     FILES_TABLE,
@@ -32,7 +34,15 @@ TABLES = (
     UPLOADS_TABLE,
     BUFFER_TABLE,
     FILE_COUNTS_TABLE,
+    WEBHOOKS_TABLE,
+    DELIVERIES_TABLE,
 )
+
+# Webhook events wait here for the queue-triggered delivery function; after host.json's
+# maxDequeueCount failed attempts the Functions host moves a message to "<queue>-poison".
+WEBHOOK_QUEUE = "webhooks"
+WEBHOOK_POISON_QUEUE = f"{WEBHOOK_QUEUE}-poison"
+QUEUES = (WEBHOOK_QUEUE, WEBHOOK_POISON_QUEUE)
 
 
 # The blob index tag Defender for Storage writes after scanning an upload, and its bad verdict.

@@ -21,8 +21,11 @@ from cli.main import main
 from cli.state import Pending, State, fingerprint
 from tests.utils.accounts import PASSWORD, files_of, register
 from tests.utils.payload import file_sha256, write_random_file
+from tests.utils.receiver import receiving
 from tests.utils.settings import MIB
 from tests.utils.storage import StorageProbe
+from tests.utils.webhook_spec import verify
+from tests.utils.webhooks import wait_for_deliveries
 
 BLOCK = 8 * MIB
 
@@ -356,3 +359,34 @@ def test_fileshare_console_script_is_installed(
 
     assert done.returncode == 0, done.stderr
     assert httpx.get(_link(done.stdout)).text == "from the console script"
+
+
+def test_cli_webhooks_add_ls_test_deliveries_and_rm(
+    cli_env: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    client: httpx.Client,
+    settings_env: dict[str, str],
+) -> None:
+    settings_env["WEBHOOK_ALLOW_PRIVATE_DESTINATIONS"] = "true"
+    _, token = register(client)
+    monkeypatch.setenv("FILESHARE_TOKEN", token)
+    with receiving() as receiver:
+        added_code, added = _run(capsys, "webhooks", "add", receiver.url, "--event", "file.deleted")
+        webhook_id = added.split()[1]
+        secret = added.split("signing secret: ")[1].split()[0]
+        listed_code, listed = _run(capsys, "webhooks", "ls")
+        tested_code, _ = _run(capsys, "webhooks", "test", webhook_id)
+        (got,) = receiver.wait_for(1)
+        wait_for_deliveries(client, token, webhook_id, status="delivered")
+        sent_code, sent = _run(capsys, "webhooks", "deliveries", webhook_id)
+        removed_code, _ = _run(capsys, "webhooks", "rm", webhook_id)
+
+    assert (added_code, listed_code, tested_code, sent_code, removed_code) == (0, 0, 0, 0, 0)
+    assert added.startswith(f"added {webhook_id} for file.deleted")
+    verify(secret, got.headers, got.body)
+    assert webhook_id in listed
+    assert "enabled" in listed
+    assert "webhook.test" in sent
+    assert "delivered" in sent
+    assert _run(capsys, "webhooks", "ls")[1].count("wh_") == 0

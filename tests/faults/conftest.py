@@ -85,6 +85,8 @@ def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack
         **FAULT_SETTINGS,
         "PORT": str(port),
         "STORAGE_CONNECTION_STRING": ports.connection_string(),
+        # Its queue triggers poll its own Azurite, never the session's queues.
+        "AzureWebJobsStorage": ports.connection_string(),
         "APPLICATIONINSIGHTS_CONNECTION_STRING": "",
     }
     log = (tmp_path_factory.getbasetemp() / "fault-host.log").open("wb")

@@ -5,7 +5,7 @@ answer must not be a 5xx, must have a documented status, content type, headers a
 every error must be the contract's JSON shape. Generation is deterministic (fixed seed,
 derandomised): FUZZ_EXAMPLES examples per operation and pass, 5 in `make test`, more in
 `make fuzz`. Some generated path parameters are swapped for ids that exist (a file, a group, an
-invite, a buffer item), so the fuzzer reaches the answers behind the 404s too.
+invite, a buffer item, a webhook), so the fuzzer reaches the answers behind the 404s too.
 
 Every documented operation is fuzzed; logout gets a token of its own, and the operations that
 end a fixture (deleting the group or the buffer, a new invite) are followed by re-creating it.
@@ -81,6 +81,7 @@ class Fixtures:
             self.ids["file_url"] = upload.json()["file_url"]
         self.renew_group()
         self.renew_buffer()
+        self.renew_webhook()
 
     def renew_group(self) -> None:
         with self.client() as client:
@@ -99,6 +100,16 @@ class Fixtures:
             assert response.status_code == 200, response.text
             self.ids["item_id"] = response.json()["item"]["id"]
 
+    def renew_webhook(self) -> None:
+        with self.client() as client:
+            response = client.post(
+                "/api/webhooks",
+                json={"url": "https://fuzz.invalid/hook"},  # .invalid never resolves
+                headers=auth(self.token),
+            )
+            assert response.status_code == 200, response.text
+            self.ids["webhook_id"] = response.json()["id"]
+
     def fresh_token(self) -> str:
         with self.client() as client:
             return register(client, new_username("fuzz-out"))[1]
@@ -115,6 +126,8 @@ class Fixtures:
             self.ids["invite_link"] = self.ids["code"] = code
         elif operation_id in {"delete_buffer", "delete_buffer_item"}:
             self.renew_buffer()
+        elif operation_id == "delete_webhook":
+            self.renew_webhook()
 
 
 FIXTURES = Fixtures()

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from shared.config import LOCAL_ONLY_SETTINGS, setting_names
+from shared.storage.names import QUEUES, TABLES
 from tests.infra import bicep
 from tests.infra.bicep import MAIN_BICEP, render
 
@@ -72,6 +73,8 @@ NUMERIC_SETTINGS = {
     "UPLOAD_SAS_TTL_SECONDS": ("uploadSasTtlSeconds", 900),
     "MAX_UPLOAD_SECONDS": ("maxUploadSeconds", 86_400),
     "STORAGE_TIMEOUT_SECONDS": ("storageTimeoutSeconds", 10),
+    "WEBHOOK_TIMEOUT_SECONDS": ("webhookTimeoutSeconds", 10),
+    "WEBHOOK_DISABLE_AFTER_FAILURES": ("webhookDisableAfterFailures", 5),
 }
 SECRET_MARKERS = (
     "AccountKey=",
@@ -90,6 +93,7 @@ BLOB_DATA_OWNER = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"
 BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 TABLE_DATA_CONTRIBUTOR = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"
 QUEUE_DATA_CONTRIBUTOR = "974c5e8b-45b9-4653-ba55-5f855dd0fb88"
+QUEUE_MESSAGE_PROCESSOR = "8a0f0c08-91a1-4084-bc3d-661d67233fed"
 METRICS_PUBLISHER = "3913510d-42f4-4e42-8a64-420c390055eb"
 SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"
 SECRETS_OFFICER = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"
@@ -107,6 +111,7 @@ IDENTITY_ROLES = {
     (STORAGE_ACCOUNT, BLOB_DATA_OWNER),
     (STORAGE_ACCOUNT, TABLE_DATA_CONTRIBUTOR),
     (STORAGE_ACCOUNT, QUEUE_DATA_CONTRIBUTOR),
+    (STORAGE_ACCOUNT, QUEUE_MESSAGE_PROCESSOR),
     (APP_INSIGHTS, METRICS_PUBLISHER),
     (VAULT, SECRETS_USER),
 }
@@ -130,6 +135,8 @@ REQUIRED_TABLES = {
     "buffer",
     "filecounts",
     "uploads",
+    "webhooks",
+    "deliveries",
 }
 
 
@@ -327,6 +334,7 @@ def test_app_settings_connect_storage_and_telemetry_with_the_identity() -> None:
     assert settings["AzureWebJobsStorage__queueServiceUri"] == "queueEndpoint"
     assert settings["AzureWebJobsStorage__tableServiceUri"] == "tableEndpoint"
     assert settings["STORAGE_TABLE_ENDPOINT"] == "tableEndpoint"
+    assert settings["STORAGE_QUEUE_ENDPOINT"] == "queueEndpoint"
     for endpoint in ("blobEndpoint", "queueEndpoint", "tableEndpoint"):
         assert passed_to(FUNCTION_APP, endpoint) == f"storage.outputs.{endpoint}"
         assert render(bicep.outputs(STORAGE)[endpoint]["value"]) == (
@@ -444,6 +452,29 @@ def test_tables_come_from_one_array_variable() -> None:
         "detail": {"item_name": "tableName", "array_name": "tableNames"},
     }
     assert tables.body["name"] == "tableName"
+
+
+def test_tables_include_every_table_the_app_names() -> None:
+    assert set(bicep.variables(STORAGE)["tableNames"]) >= set(TABLES)
+
+
+def test_queues_are_the_apps_and_their_poison_queue() -> None:
+    queue_names = bicep.variables(STORAGE)["queueNames"]
+    queues = bicep.only(f"{STORAGE_ACCOUNT}/queueServices/queues")
+
+    assert queue_names == list(QUEUES)
+    assert "webhooks-poison" in queue_names
+    assert queues.loop == {
+        "type": "array",
+        "detail": {"item_name": "queueName", "array_name": "queueNames"},
+    }
+    assert queues.body["name"] == "queueName"
+    assert render(queues.body["parent"]) == "queueService"
+    assert bicep.only(f"{STORAGE_ACCOUNT}/queueServices").body["name"] == "default"
+
+
+def test_webhooks_never_reach_private_destinations_in_azure() -> None:
+    assert app_settings()["WEBHOOK_ALLOW_PRIVATE_DESTINATIONS"] == "false"
 
 
 def test_deleted_or_overwritten_blobs_cannot_be_restored() -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from shared.config import Settings, SettingsError, setting_names
+from tests.utils.server import ROOT
 
 SECRET = "s" * 32
 AZURITE = {"STORAGE_CONNECTION_STRING": "UseDevelopmentStorage=true", "JWT_SECRET": SECRET}
@@ -126,6 +129,7 @@ def test_identity_endpoints_are_enough_without_a_connection_string() -> None:
             "JWT_SECRET": SECRET,
             "STORAGE_BLOB_ENDPOINT": "https://acct.blob.core.windows.net",
             "STORAGE_TABLE_ENDPOINT": "https://acct.table.core.windows.net",
+            "STORAGE_QUEUE_ENDPOINT": "https://acct.queue.core.windows.net",
         }
     )
 
@@ -181,11 +185,18 @@ def test_running_in_azure_follows_the_platforms_instance_id(instance: str, in_az
     assert settings.running_in_azure is in_azure
 
 
-@pytest.mark.parametrize("endpoint", ["STORAGE_BLOB_ENDPOINT", "STORAGE_TABLE_ENDPOINT"])
-def test_one_storage_endpoint_without_the_other_is_refused(endpoint: str) -> None:
-    env = {"JWT_SECRET": SECRET, endpoint: "https://acct.blob.core.windows.net"}
+ENDPOINTS = {
+    "STORAGE_BLOB_ENDPOINT": "https://acct.blob.core.windows.net",
+    "STORAGE_TABLE_ENDPOINT": "https://acct.table.core.windows.net",
+    "STORAGE_QUEUE_ENDPOINT": "https://acct.queue.core.windows.net",
+}
 
-    with pytest.raises(SettingsError, match="STORAGE_BLOB_ENDPOINT"):
+
+@pytest.mark.parametrize("missing", sorted(ENDPOINTS))
+def test_every_storage_endpoint_is_needed_without_a_connection_string(missing: str) -> None:
+    env = {"JWT_SECRET": SECRET, **{k: v for k, v in ENDPOINTS.items() if k != missing}}
+
+    with pytest.raises(SettingsError, match=missing):
         Settings.from_env(env)
 
 
@@ -202,3 +213,38 @@ def test_every_setting_is_named_after_its_field_in_upper_case() -> None:
     assert {"MAX_UPLOAD_BYTES", "JWT_SECRET", "MALWARE_SCANNING", "AZURE_CLIENT_ID"} <= names
     assert "RUNNING_IN_AZURE" not in names
     assert len(names) == len(Settings.__dataclass_fields__) - 1
+
+
+def test_webhook_settings_default_to_the_guard_on() -> None:
+    settings = Settings.from_env(AZURITE)
+
+    assert settings.webhook_allow_private_destinations is False
+    assert settings.webhook_timeout_seconds == 10
+    assert settings.webhook_disable_after_failures == 5
+
+
+@pytest.mark.parametrize(
+    ("env", "key"),
+    [
+        ({"WEBHOOK_TIMEOUT_SECONDS": "0"}, "WEBHOOK_TIMEOUT_SECONDS"),
+        ({"WEBHOOK_TIMEOUT_SECONDS": "61"}, "WEBHOOK_TIMEOUT_SECONDS"),
+        ({"WEBHOOK_DISABLE_AFTER_FAILURES": "0"}, "WEBHOOK_DISABLE_AFTER_FAILURES"),
+        ({"WEBHOOK_ALLOW_PRIVATE_DESTINATIONS": "sometimes"}, "WEBHOOK_ALLOW_PRIVATE_DESTINATIONS"),
+    ],
+)
+def test_bad_webhook_settings_fail_naming_the_key(env: dict[str, str], key: str) -> None:
+    with pytest.raises(SettingsError, match=key):
+        Settings.from_env({**AZURITE, **env})
+
+
+def test_sample_local_settings_name_every_setting_but_the_azure_only_ones() -> None:
+    sample = json.loads((ROOT / "local.settings.sample.json").read_text())["Values"]
+    azure_only = {
+        "STORAGE_BLOB_ENDPOINT",
+        "STORAGE_TABLE_ENDPOINT",
+        "STORAGE_QUEUE_ENDPOINT",
+        "AZURE_CLIENT_ID",
+    }
+
+    assert sorted(setting_names() - azure_only - set(sample)) == []
+    assert sample["WEBHOOK_ALLOW_PRIVATE_DESTINATIONS"] == "true"  # a local receiver may watch

@@ -118,8 +118,10 @@ def test_make_run_serves_keeps_data_across_restarts_and_stops_on_sigterm(tmp_pat
         name: str(free_port())
         for name in ("PORT", "AZURITE_BLOB_PORT", "AZURITE_QUEUE_PORT", "AZURITE_TABLE_PORT")
     }
+    # `make run` picks its own Azurite for the app and the queue triggers alike.
+    chosen_by_make_run = {"STORAGE_CONNECTION_STRING", "AzureWebJobsStorage"}
     env = {
-        **{k: v for k, v in app_env().items() if k != "STORAGE_CONNECTION_STRING"},
+        **{k: v for k, v in app_env().items() if k not in chosen_by_make_run},
         **ports,
         "AZURITE_LOCATION": str(tmp_path / "azurite"),
     }

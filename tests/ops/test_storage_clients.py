@@ -29,6 +29,7 @@ AZURE = Settings.from_env(
         "AZURE_CLIENT_ID": "00000000-0000-0000-0000-000000000001",
         "STORAGE_BLOB_ENDPOINT": "https://acct.blob.core.windows.net",
         "STORAGE_TABLE_ENDPOINT": "https://acct.table.core.windows.net",
+        "STORAGE_QUEUE_ENDPOINT": "https://acct.queue.core.windows.net",
     }
 )
 
@@ -47,8 +48,10 @@ def test_azure_is_reached_by_account_url_with_one_managed_identity_credential() 
 
     assert made.blob_service.url.startswith("https://acct.blob.core.windows.net")
     assert made.table_service.url.startswith("https://acct.table.core.windows.net")
+    assert made.queue_service.url.startswith("https://acct.queue.core.windows.net")
     assert isinstance(made.blob_service.credential, DefaultAzureCredential)
     assert made.table_service.credential is made.blob_service.credential
+    assert made.queue_service.credential is made.blob_service.credential
     asyncio.run(made.close())
 
 

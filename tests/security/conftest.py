@@ -25,5 +25,6 @@ def behind_azure_front_end(
         settings_env["STORAGE_BLOB_ENDPOINT"] = endpoint.format(azurite_ports.blob)
         settings_env["STORAGE_TABLE_ENDPOINT"] = endpoint.format(azurite_ports.table)
         settings_env["PUBLIC_BASE_URL"] = "https://share.example.org"
+        settings_env["STORAGE_QUEUE_ENDPOINT"] = endpoint.format(azurite_ports.queue)
         settings_env["WEBSITE_INSTANCE_ID"] = "security-test-instance"
         yield settings_env

@@ -39,6 +39,7 @@ NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
             {
                 "STORAGE_BLOB_ENDPOINT": "https://Acct.blob.core.windows.net/",
                 "STORAGE_TABLE_ENDPOINT": "https://acct.table.core.windows.net/",
+                "STORAGE_QUEUE_ENDPOINT": "https://acct.queue.core.windows.net/",
             },
             "https://acct.blob.core.windows.net",
         ),

@@ -1,0 +1,1 @@
+"""Notifications: signed webhooks for events on an account's files, delivered from a queue."""

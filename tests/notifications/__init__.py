@@ -1,0 +1,1 @@
+"""Webhooks: registration, signed delivery from the queue, retries, the address guard."""
