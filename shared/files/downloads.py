@@ -74,10 +74,25 @@ async def _carry_out(plan: DownloadPlan, record: FileRecord, now: datetime) -> D
         case Kind.STREAM:
             if plan.counted:
                 record = await counting.take(record, now)
-            body_stream = await _started(
-                _stream(record, plan.start, plan.length, counted=plan.counted)
-            )
-            return DownloadResponse(plan.status, headers, body_stream)
+            chunks = _blocks(record, plan.start, plan.length)
+            if record.max_downloads is not None:
+                # A claimed download counts what it hands over from the first byte on (a break-off
+                # before its content left gives it back), so its first block is not fetched ahead.
+                stream = _stream(record, None, chunks, length=plan.length, counted=plan.counted)
+                return DownloadResponse(plan.status, headers, stream)
+            try:
+                # The first block before the answer starts: a missing or replaced blob is an
+                # error answer rather than a 200 that breaks off.
+                first = await anext(chunks, None)
+            except BaseException as error:
+                await chunks.aclose()
+                if isinstance(error, ContentChanged):
+                    await _shielded(_discard(record))
+                if plan.counted:
+                    await _shielded(counting.settle(record, completed=False, length=plan.length))
+                raise
+            stream = _stream(record, first, chunks, length=plan.length, counted=plan.counted)
+            return DownloadResponse(plan.status, headers, stream)
     return DownloadResponse(plan.status, headers)
 
 
@@ -85,24 +100,35 @@ async def _once(body: bytes) -> AsyncIterator[bytes]:
     yield body
 
 
+def _blocks(record: FileRecord, start: int, length: int) -> AsyncGenerator[bytes, None]:
+    name = file_blob_name(record.file_url)
+    return blobs.iter_range(name, start=start, length=length, etag=record.blob_etag)
+
+
 async def _stream(
-    record: FileRecord, start: int, length: int, *, counted: bool
+    record: FileRecord,
+    first: bytes | None,
+    chunks: AsyncGenerator[bytes, None],
+    *,
+    length: int,
+    counted: bool,
 ) -> AsyncGenerator[bytes, None]:
     completed = False
     handed = 0  # counted before the server has them: an upper bound on what the client got
     try:
-        if length:
-            async for chunk in blobs.iter_range(
-                file_blob_name(record.file_url), start=start, length=length, etag=record.blob_etag
-            ):
-                handed += len(chunk)
-                yield chunk
+        if first is not None:
+            handed += len(first)
+            yield first
+        async for chunk in chunks:
+            handed += len(chunk)
+            yield chunk
         completed = True
     except ContentChanged:
         # Not the bytes that were published: this file is gone for every reader.
         await _shielded(_discard(record))
         raise
     finally:
+        await chunks.aclose()
         if counted:
             settled = counting.settle(record, completed=completed, handed=handed, length=length)
             await _shielded(settled)
@@ -111,23 +137,6 @@ async def _stream(
 async def _discard(record: FileRecord) -> None:
     """Remove a file whose blob is no longer the one published."""
     await catalog.remove(record)
-
-
-async def _started(chunks: AsyncGenerator[bytes, None]) -> AsyncGenerator[bytes, None]:
-    """`chunks` with its first chunk already fetched, so a missing or replaced blob is an error
-    answer rather than a 200 that breaks off."""
-    first = await anext(chunks, None)
-
-    async def resumed() -> AsyncGenerator[bytes, None]:
-        try:
-            if first is not None:
-                yield first
-            async for chunk in chunks:
-                yield chunk
-        finally:
-            await chunks.aclose()
-
-    return resumed()
 
 
 async def _shielded(work: Coroutine[Any, Any, None]) -> None:

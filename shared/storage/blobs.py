@@ -6,7 +6,7 @@ import asyncio
 import base64
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from azure.core import MatchConditions
@@ -116,7 +116,9 @@ async def upload_stream(
             await asyncio.gather(*pending, return_exceptions=True)
 
 
-async def iter_range(name: str, *, start: int, length: int, etag: str) -> AsyncIterator[bytes]:
+async def iter_range(
+    name: str, *, start: int, length: int, etag: str
+) -> AsyncGenerator[bytes, None]:
     """Yield `length` bytes from `start`, fetching the next blocks while one is being sent.
 
     Every block is read If-Match `etag`: bytes other than those published raise ContentChanged.

@@ -295,6 +295,7 @@ def test_group_owner_deletes_a_members_file_without_its_key(
     log_in(page, owner_name)
     page.click("#tab-files")
     item = page.locator(f"[data-file-url='{theirs['file_url']}']")
+    page.once("dialog", lambda dialog: dialog.accept())  # the page asks before deleting
     item.locator("button:text('Delete')").click()
     page.wait_for_selector(f"[data-file-url='{theirs['file_url']}']", state="detached")
 

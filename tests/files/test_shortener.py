@@ -30,7 +30,7 @@ def test_only_small_txt_files_are_considered(name: str, size: int, applies: bool
     [
         (b"https://example.com/a?b=c#d", "https://example.com/a?b=c#d"),
         (b"http://example.com", "http://example.com"),
-        (b"HTTPS://EXAMPLE.COM/", "HTTPS://EXAMPLE.COM/"),
+        (b"HTTPS://EXAMPLE.COM/", "https://EXAMPLE.COM/"),  # the scheme as a header writes it
         (b"  https://example.com/x \r\n\n", "https://example.com/x"),
         (b"https://example.com https://example.org", None),
         (b"see https://example.com", None),

@@ -180,7 +180,8 @@ def test_a_flag_that_is_neither_true_nor_false_fails_naming_the_key(raw: str) ->
 
 @pytest.mark.parametrize(("instance", "in_azure"), [("", False), ("  ", False), ("abc123", True)])
 def test_running_in_azure_follows_the_platforms_instance_id(instance: str, in_azure: bool) -> None:
-    settings = Settings.from_env({**AZURITE, "WEBSITE_INSTANCE_ID": instance})
+    env = {**AZURITE, "WEBSITE_INSTANCE_ID": instance, "PUBLIC_BASE_URL": "https://x.example"}
+    settings = Settings.from_env(env)
 
     assert settings.running_in_azure is in_azure
 

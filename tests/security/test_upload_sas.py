@@ -6,6 +6,7 @@ Also: completion re-checks the group the upload was authorised for.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,11 +15,13 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.storage.blob import BlobClient
 
+from shared.ops.cleanup import CLOCK_SKEW_MARGIN
 from tests.utils.accounts import auth, files_of, group_with_member
 from tests.utils.direct import begin, complete, put_all, sas_params, stage
-from tests.utils.files import run_cleanup
 from tests.utils.storage import StorageProbe
 
+# Cleanup acts on what fell due more than its clock-skew margin ago: run it that much later.
+PAST_THE_MARGIN = CLOCK_SKEW_MARGIN + timedelta(seconds=5)
 NOT_FOUND = {"status": "error", "message": "File not found"}
 
 
@@ -63,7 +66,10 @@ def test_upload_sas_lives_fifteen_minutes_by_default(client: httpx.Client) -> No
 
 
 def test_status_renews_the_upload_sas_and_the_sweep_waits_for_it(
-    client: httpx.Client, storage: StorageProbe, settings_env: dict[str, str]
+    client: httpx.Client,
+    storage: StorageProbe,
+    settings_env: dict[str, str],
+    cleanup_at: Callable[..., object],
 ) -> None:
     settings_env["UPLOAD_SAS_TTL_SECONDS"] = "4"
     grant = begin(client, 8, filename="slow.bin")
@@ -80,7 +86,8 @@ def test_status_renews_the_upload_sas_and_the_sweep_waits_for_it(
     with pytest.raises(HttpResponseError) as expired:
         stage(grant["upload_url"], b"slowdata", 4, [1])
     assert expired.value.status_code == 403
-    run_cleanup(client)  # the first SAS's entry is due: the renewed upload must survive it
+    # The first SAS's entry is due, the renewed one's not yet: the renewed upload must survive.
+    cleanup_at(datetime.now(UTC) + CLOCK_SKEW_MARGIN + timedelta(seconds=0.5))
     assert storage.blob_exists(grant["file_url"]) is False  # only uncommitted blocks so far
     fresh = client.get(f"/api/uploads/{grant['file_url']}", params={"key": grant["key"]}).json()
     assert [block["id"] for block in fresh["uncommitted"]] == ["00000000"]
@@ -126,10 +133,9 @@ def test_published_file_replaced_through_the_upload_sas_is_never_served_and_is_r
 def test_redirect_serves_the_published_bytes_even_if_the_blob_is_replaced_after_it(
     client: httpx.Client, settings_env: dict[str, str]
 ) -> None:
-    settings_env["DIRECT_DOWNLOAD_MIN_BYTES"] = "0"
     grant = _published(client, b"published", filename="p.bin")
 
-    response = client.get(f"/file/{grant['file_url']}")
+    response = client.get(f"/file/{grant['file_url']}", params={"direct": "1"})
     _replace(grant, b"REPLACED!")  # after the redirect's check, before the reader follows it
 
     assert response.status_code == 302
@@ -138,14 +144,17 @@ def test_redirect_serves_the_published_bytes_even_if_the_blob_is_replaced_after_
 
 
 def test_blob_replaced_after_completion_is_swept_when_the_sas_expires(
-    client: httpx.Client, storage: StorageProbe, settings_env: dict[str, str]
+    client: httpx.Client,
+    storage: StorageProbe,
+    settings_env: dict[str, str],
+    cleanup_at: Callable[..., object],
 ) -> None:
     settings_env["UPLOAD_SAS_TTL_SECONDS"] = "4"
     grant = _published(client, b"original", filename="r.bin")
     _replace(grant, b"REPLACED")
 
     _wait_until(_stamp(grant["expires_at"]))
-    run_cleanup(client)
+    cleanup_at(datetime.now(UTC) + PAST_THE_MARGIN)
 
     assert storage.file_row(grant["file_url"]) is None
     assert not storage.blob_exists(grant["file_url"])
@@ -153,7 +162,10 @@ def test_blob_replaced_after_completion_is_swept_when_the_sas_expires(
 
 
 def test_blob_written_through_the_upload_sas_after_delete_is_swept(
-    client: httpx.Client, storage: StorageProbe, settings_env: dict[str, str]
+    client: httpx.Client,
+    storage: StorageProbe,
+    settings_env: dict[str, str],
+    cleanup_at: Callable[..., object],
 ) -> None:
     settings_env["UPLOAD_SAS_TTL_SECONDS"] = "4"
     grant = _published(client, b"original", filename="d.bin")
@@ -163,23 +175,25 @@ def test_blob_written_through_the_upload_sas_after_delete_is_swept(
     assert storage.blob_exists(grant["file_url"])
 
     _wait_until(_stamp(grant["expires_at"]))
-    run_cleanup(client)
+    cleanup_at(datetime.now(UTC) + PAST_THE_MARGIN)
 
     assert not storage.blob_exists(grant["file_url"])
 
 
 def test_untouched_direct_upload_survives_the_sweep_and_then_redirects(
-    client: httpx.Client, storage: StorageProbe, settings_env: dict[str, str]
+    client: httpx.Client,
+    storage: StorageProbe,
+    settings_env: dict[str, str],
+    cleanup_at: Callable[..., object],
 ) -> None:
     settings_env["UPLOAD_SAS_TTL_SECONDS"] = "4"
-    settings_env["DIRECT_DOWNLOAD_MIN_BYTES"] = "0"
     grant = _published(client, b"kept", filename="k.bin")
 
     _wait_until(_stamp(grant["expires_at"]))
-    run_cleanup(client)
+    cleanup_at(datetime.now(UTC) + PAST_THE_MARGIN)
 
     assert storage.file_row(grant["file_url"]) is not None
-    response = client.get(f"/file/{grant['file_url']}")
+    response = client.get(f"/file/{grant['file_url']}", params={"direct": "1"})
     assert response.status_code == 302
     assert httpx.get(response.headers["location"]).content == b"kept"
 
