@@ -5,7 +5,9 @@ Pure file checks, no network: README.md, SECURITY.md, infra/README.md and docs/*
 
 from __future__ import annotations
 
+import ast
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,13 @@ _LINK = re.compile(r"\]\(([^)\s]+)\)")
 _REPO_PATH = re.compile(r"`((?:shared|functions|devhost|infra|tests|web|cli|bench|load)/[\w./-]*)`")
 _HEADING = re.compile(r"^#{1,6}\s+(.*)$", re.MULTILINE)
 _FENCED = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+# A test cited in backticks: `test_name`, or `tests/<folder>/<file>.py::test_name`.
+_CITED_TEST = re.compile(r"`(?:(tests/[\w/]+\.py)::)?(test_\w+)`")
+_NAMED_FILE = re.compile(r"`(tests/[\w/]+\.py)")
+_SECURITY_FILE = re.compile(r"`(test_\w+\.py)`")
+# SECURITY.md's units of evidence: each table row, each list item, each paragraph.
+_UNIT = re.compile(r"\n(?=\||- )|\n\s*\n")
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def _text(page: Path) -> str:
@@ -89,3 +98,47 @@ def test_every_repository_path_named_exists(page: Path) -> None:
     missing = sorted(path for path in named if not (ROOT / path).exists())
 
     assert missing == []
+
+
+def _defined_tests() -> dict[str, set[str]]:
+    """Every test function under tests/, by name: the files (relative to the root) defining it."""
+    defined: dict[str, set[str]] = {}
+    for module in (ROOT / "tests").rglob("test_*.py"):
+        relative = str(module.relative_to(ROOT))
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, _FUNCTIONS) and node.name.startswith("test_"):
+                defined.setdefault(node.name, set()).add(relative)
+    return defined
+
+
+def _cited_tests() -> Iterator[tuple[set[str], str]]:
+    """(files the citation may mean, test name) for each test SECURITY.md cites as evidence.
+
+    A test cited as `tests/<file>.py::name` means that file. A bare name means a file of
+    tests/security/ (the page's default) or a file named in the same table row or list item,
+    as `tests/ops/test_ratelimit.py` or, relative to tests/security/, `test_group_keys.py`.
+    """
+    default = {str(p.relative_to(ROOT)) for p in (ROOT / "tests" / "security").glob("test_*.py")}
+    for unit in _UNIT.split(_text(ROOT / "SECURITY.md")):
+        named = set(_NAMED_FILE.findall(unit))
+        named |= {f"tests/security/{name}" for name in _SECURITY_FILE.findall(unit)}
+        for path, name in _CITED_TEST.findall(unit):
+            yield ({path} if path else default | named), name
+
+
+def test_security_md_cites_only_tests_that_exist() -> None:
+    defined = _defined_tests()
+
+    missing = sorted({name for _, name in _cited_tests() if name not in defined})
+
+    assert missing == []
+
+
+def test_security_md_cites_each_test_where_it_is_defined() -> None:
+    defined = _defined_tests()
+
+    misplaced = sorted(
+        name for files, name in _cited_tests() if name in defined and not files & defined[name]
+    )
+
+    assert misplaced == []
