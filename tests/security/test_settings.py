@@ -10,6 +10,7 @@ IN_AZURE = {
     "JWT_SECRET": "s" * 32,
     "STORAGE_BLOB_ENDPOINT": "https://acct.blob.core.windows.net",
     "STORAGE_TABLE_ENDPOINT": "https://acct.table.core.windows.net",
+    "STORAGE_QUEUE_ENDPOINT": "https://acct.queue.core.windows.net",
     "WEBSITE_INSTANCE_ID": "instance-1",
 }
 
