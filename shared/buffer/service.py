@@ -121,7 +121,7 @@ async def _store(
     )
     try:
         if not await items.insert(username, new):
-            raise RuntimeError(f"buffer item id collision on {item_id}")  # 64 random bits
+            raise RuntimeError("buffer item id collision")  # 64 random bits
     except BaseException:
         await blobs.gather_quietly(
             blobs.delete(buffer_blob_name(item_id)), expiry_index.remove(entry)

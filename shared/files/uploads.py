@@ -341,7 +341,7 @@ async def _republished(record: FileRecord) -> FileRecord:
     """The record a previous attempt of this very publication wrote (same file_url, same key)."""
     existing = await table.get(record.file_url)
     if existing is None or not ids.secrets_match(record.key, existing.key):
-        raise RuntimeError(f"file_url collision on {record.file_url}")  # 96 random bits: never
+        raise RuntimeError("file_url collision")  # 96 random bits: never
     return existing
 
 
@@ -357,7 +357,7 @@ async def _shortened_url(staged: _Staged) -> str | None:
 async def _discard(staged: _Staged) -> None:
     """Undo a staged upload now; if that fails too, its `upload` entry lets cleanup do it."""
     try:
-        await blobs.delete(file_blob_name(staged.file_url))
+        await blobs.discard(file_blob_name(staged.file_url))  # its uncommitted blocks too
     except Exception:
         logger.warning("could not discard an upload's blob; cleanup will")
         return

@@ -110,7 +110,7 @@ async def register(
     )
     endpoint = Endpoint(partition, endpoint_id, url, events, sealed, now)
     if not await entities.insert(WEBHOOKS_TABLE, _to_entity(endpoint)):
-        raise RuntimeError(f"webhook id collision on {endpoint_id}")  # 64 random bits: never
+        raise RuntimeError("webhook id collision")  # 64 random bits: never
     _forget(partition)
     return endpoint, secret
 
