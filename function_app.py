@@ -17,6 +17,8 @@ from functions import (
     metadata,
     notifications,
     qr,
+    share_downloads,
+    shares,
     upload,
     web,
     webhooks,
@@ -41,6 +43,8 @@ app.register_functions(account_files.bp)
 app.register_functions(groups.bp)
 app.register_functions(buffer.bp)
 app.register_functions(webhooks.bp)
+app.register_functions(shares.bp)
+app.register_functions(share_downloads.bp)
 app.register_functions(qr.bp)
 app.register_functions(web.bp)
 app.register_functions(docs.bp)

@@ -120,3 +120,22 @@ class AuthError(ServiceError):
 
     def auth_error(self) -> dict[str, Any]:
         return {"message": self.message, "errorId": self.error_id}
+
+
+class ShareNotFound(NotFound):
+    """Missing, expired, used-up and deleted shares answer identically, as files do."""
+
+    message = "Share not found"
+
+    def __init__(self) -> None:
+        super().__init__(error_id=30)
+
+
+class ShareFileLimited(Forbidden):
+    """A file of a share with a download limit is downloaded only within the share's ZIP, so a
+    download of the share is one thing to count (docs/api.md, shares)."""
+
+    message = "This file is in a share with a download limit: download the whole share as a ZIP"
+
+    def __init__(self) -> None:
+        super().__init__(error_id=31)

@@ -34,12 +34,17 @@ async def visible_key(entry: dict[str, Any], username: str) -> str | None:
 
 async def may_manage(record: FileRecord, username: str) -> bool:
     """The uploader, or the owner of the group the file was shared in."""
-    if _same_user(record.owner, username):
+    return await may_manage_item(record.owner, record.group_id, username)
+
+
+async def may_manage_item(owner: str | None, group_id: str | None, username: str) -> bool:
+    """The same rule for anything with an owner and a group (a file, a share)."""
+    if _same_user(owner, username):
         return True
-    if not record.group_id:
+    if not group_id:
         return False
     try:
-        group = await groups.get(record.group_id)
+        group = await groups.get(group_id)
     except NotFound:
         return False
     return group.is_owner(username)

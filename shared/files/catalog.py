@@ -11,6 +11,7 @@ from shared.files import table
 from shared.files.records import FileRecord
 from shared.notifications import notify
 from shared.ops.crashpoints import crash_point
+from shared.shares import table as shares_table
 from shared.storage import blobs, expiry_index, retry
 from shared.storage.names import file_blob_name
 
@@ -27,17 +28,24 @@ async def find_live(file_url: str, now: datetime) -> FileRecord:
 
 
 async def is_servable(record: FileRecord, now: datetime) -> bool:
-    """Live, and not in a group whose deletion began (a point read more, for group files only)."""
+    """Live, not in a group whose deletion began, and, for a share's file, in a live share (a
+    point read more for group and share files only)."""
     if not record.is_live(now):
         return False
-    return not (record.group_id and await groups.is_gone(record.group_id))
+    if record.group_id and await groups.is_gone(record.group_id):
+        return False
+    if record.share_id:
+        share = await shares_table.get(record.share_id)
+        return share is not None and share.is_live(now)
+    return True
 
 
 async def remove(record: FileRecord, *, withdraw: bool = True) -> bool:
     """Delete a file in steps that a retried delete or the cleanup timer can finish:
     1. a `file` index entry due at once: the timer's handle on an unfinished removal;
     2. the record withdrawn, a tombstone: unreachable from here on, yet a retry still finds it;
-    3. the listing row (of the owner the tombstone names); 4. the bytes; 5. the record;
+    3. the listing row (of the owner the tombstone names) or the share's member row; 4. the bytes;
+    5. the record;
     6. the index entries. A crash between 2 and 5 leaves the file listed but not served until the
     retry or the next cleanup run. True if this call deleted the record (of concurrent removals,
     one does). `withdraw=False` skips 1 and 2, for the timer removing a file that has expired: it
@@ -52,6 +60,8 @@ async def remove(record: FileRecord, *, withdraw: bool = True) -> bool:
     crash_point("delete.withdrawn")
     if withdrawn is not None:
         await listing.remove(withdrawn)
+    if record.share_id:
+        await shares_table.remove_member(record.share_id, record.file_url, record.created_at)
     await blobs.discard(file_blob_name(record.file_url))
     crash_point("delete.blob_deleted")
     removed = await table.delete(record.file_url)

@@ -15,10 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from shared.config import Settings
-from shared.errors import ContentChanged, Forbidden
+from shared.errors import ContentChanged, Forbidden, ShareFileLimited
 from shared.files import catalog, counting, direct_downloads
 from shared.files.download_plan import DownloadPlan, DownloadRequest, Kind, plan_download
 from shared.files.records import FileRecord
+from shared.shares import table as shares_table
 from shared.storage import blobs
 from shared.storage.names import file_blob_name
 from shared.web import download_page
@@ -39,6 +40,8 @@ async def open_download(
     request: DownloadRequest, *, settings: Settings, now: datetime
 ) -> DownloadResponse:
     record = await catalog.find_live(request.file_url, now)
+    if record.share_id:
+        await _check_share_member(record.share_id)
     verdict = None
     if settings.malware_scanning:
         verdict = await blobs.scan_verdict(file_blob_name(record.file_url))
@@ -52,6 +55,14 @@ async def open_download(
         direct_above=settings.max_upload_bytes,
     )
     return await _carry_out(plan, record, now)
+
+
+async def _check_share_member(share_id: str) -> None:
+    """A file of a share with a download limit is served only inside the share's ZIP, so one
+    download of the share is one thing to count (docs/api.md, shares)."""
+    share = await shares_table.get(share_id)
+    if share is not None and share.max_downloads is not None:
+        raise ShareFileLimited()
 
 
 async def _carry_out(plan: DownloadPlan, record: FileRecord, now: datetime) -> DownloadResponse:

@@ -37,6 +37,10 @@ class FileRecord:
     lease_until: datetime = NO_LEASE
     # A withdrawn record's expiry before it was withdrawn: where its expiry index entry is filed.
     original_expiry: datetime | None = None
+    # The share this file belongs to (shared/shares/), which its reads check too; None alone.
+    share_id: str | None = None
+    # The bytes' CRC-32, computed as they arrived: a share's ZIP needs it before sending them.
+    crc32: int | None = None
 
     @property
     def downloads_left(self) -> int | None:

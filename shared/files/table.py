@@ -43,6 +43,8 @@ def _to_entity(record: FileRecord) -> dict[str, Any]:
         "leased": record.leased,
         "lease_until": record.lease_until,
         "snapshot": record.snapshot,
+        "share_id": record.share_id,
+        "crc32": None if record.crc32 is None else EntityProperty(record.crc32, EdmType.INT64),
     }
 
 
@@ -67,6 +69,8 @@ def _from_entity(row: dict[str, Any]) -> FileRecord:
         leased=int(row.get("leased", 0)),
         lease_until=row.get("lease_until", NO_LEASE),
         original_expiry=row.get("original_expiry"),
+        share_id=row.get("share_id"),
+        crc32=None if row.get("crc32") is None else int(row["crc32"]),
     )
 
 

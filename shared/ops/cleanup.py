@@ -8,6 +8,7 @@ never by scanning a table:
 - `upload`: a streamed upload that never answered: its blocks, blob or published file go;
 - `direct`: a direct upload not completed by its SAS's expiry (shared/files/direct_uploads.py);
 - `group`: a group deletion a crash cut short is finished (shared/accounts/group_deletion.py);
+- `share`: an expired or deleted share goes with all its files (shared/shares/service.py);
 - `token`, `buffer`, `rate`: expired records; `scan`: a malware verdict to act on.
 
 Reads decide expiry: a request never serves what has expired by its own clock. This timer only
@@ -29,6 +30,7 @@ from shared.errors import FileNotFound
 from shared.files import catalog, direct_uploads, table
 from shared.notifications import notify
 from shared.ops import ratelimit
+from shared.shares import service as shares
 from shared.storage import blobs, expiry_index
 from shared.storage.expiry_index import ExpiryEntry
 from shared.storage.names import MALICIOUS, file_blob_name
@@ -52,6 +54,7 @@ class CleanupReport:
     orphan_blobs_deleted: int = 0
     unacknowledged_uploads_deleted: int = 0
     groups_deleted: int = 0
+    shares_deleted: int = 0
     malicious_deleted: int = 0
     buffer_items_deleted: int = 0
     entries_processed: int = 0
@@ -113,6 +116,9 @@ async def _process(entry: ExpiryEntry, horizon: datetime, report: CleanupReport)
             return _Outcome.KEEP
         if swept is direct_uploads.Swept.DELETED:
             report.orphan_blobs_deleted += 1
+    elif entry.kind == expiry_index.SHARE:
+        if await shares.expire(entry.item_id, horizon):
+            report.shares_deleted += 1
     elif entry.kind == expiry_index.GROUP:
         if await group_deletion.finish(entry.item_id):
             report.groups_deleted += 1

@@ -27,6 +27,7 @@ BUFFER = "buffer"  # a cloud-buffer item; id "<item_id>:<owner key>"
 SCAN = "scan"  # a new upload whose malware verdict cleanup checks until one exists
 DIRECT_UPLOAD = "direct"  # a direct-to-Blob upload: swept unless completed by SAS expiry
 GROUP = "group"  # a group deletion in progress: finished by cleanup if a crash interrupted it
+SHARE = "share"  # a share: at its expiry (or at once, once deleted) it goes with all its files
 
 
 @dataclass(frozen=True)

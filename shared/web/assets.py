@@ -19,13 +19,16 @@ _TYPES = {
     "index.html": "text/html; charset=utf-8",
     "download.html": "text/html; charset=utf-8",
     "message.html": "text/html; charset=utf-8",
+    "share.html": "text/html; charset=utf-8",
+    "share.css": "text/css; charset=utf-8",
+    "share.js": "text/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
     "download.js": "text/javascript; charset=utf-8",
     "icon.svg": "image/svg+xml",
 }
 # What GET /static/{name} may serve; the HTML files are pages, served by their own routes.
-STATIC = frozenset({"app.css", "app.js", "download.js", "icon.svg"})
+STATIC = frozenset({"app.css", "app.js", "download.js", "icon.svg", "share.css", "share.js"})
 
 
 @dataclass(frozen=True)

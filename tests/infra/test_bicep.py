@@ -137,6 +137,7 @@ REQUIRED_TABLES = {
     "uploads",
     "webhooks",
     "deliveries",
+    "shares",
 }
 
 
