@@ -86,6 +86,7 @@ class ShareManifest(Success):
     total_size: int
     zip_url: str
     expires_at: Timestamp
+    download_count: int = Field(description="Downloads of the whole share (its ZIP).")
     max_downloads: int | None
     downloads_left: int | None = Field(description="null: unlimited.")
 
@@ -108,6 +109,7 @@ class ShareManifest(Success):
             total_size=sum(member.size for member in members),
             zip_url=f"{share_link(base_url, share.share_id)}/zip",
             expires_at=share.expires_at,
+            download_count=share.download_count,
             max_downloads=share.max_downloads,
             downloads_left=share.downloads_left,
         )
