@@ -18,7 +18,16 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
 from pydantic_core import CoreSchema
 
-from functions._schemas import accounts, buffer, files, groups, service, uploads, webhooks
+from functions._schemas import (
+    accounts,
+    buffer,
+    files,
+    groups,
+    service,
+    shares,
+    uploads,
+    webhooks,
+)
 from functions._schemas.base import AuthError, Error, RequestBody, Success
 
 JSON = "application/json"
@@ -460,6 +469,175 @@ def _file_paths() -> dict[str, Schema]:
                 },
                 parameters=[
                     _FILE_URL,
+                    _query("format", "`svg` (default) or `png`."),
+                    _query("scale", "Pixels per module, 1..40."),
+                ],
+            )
+        },
+    }
+
+
+_SHARE_ID = _path("share_id", "The share's public id (16 URL-safe characters).")
+_SHARE_KEY = _query("key", "The share's key, as `POST /api/shares` answered it.")
+_SHARE_NOT_FOUND = _error("Unknown, expired, used-up and deleted shares alike: `Share not found`.")
+_SHARE_FILES: Schema = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {"file": {"type": "array", "items": _FILE_PART}},
+}
+
+
+def _share_paths() -> dict[str, Schema]:
+    """Shares: many files under one link, their page or manifest, their ZIP."""
+    created = {
+        "200": _json("The share and the files this request added.", shares.ShareCreated),
+        "400": _error("No file, an invalid option (the message names it), a wrong key."),
+        "413": _error("A file beyond the size limit."),
+        **_AUTHED,
+        **_LIMITED,
+    }
+    zip_params = [
+        _SHARE_ID,
+        {"name": "Range", "in": "header", "schema": _STR},
+        {"name": "If-Range", "in": "header", "schema": _STR},
+        {"name": "If-None-Match", "in": "header", "schema": _STR},
+    ]
+
+    def zip_operation(operation_id: str, head: bool) -> Schema:
+        content = {} if head else {"application/zip": {"schema": _BINARY}}
+        headers = {"Content-Length": {"schema": _STR}, "ETag": {"schema": _STR}}
+        return _operation(
+            operation_id,
+            "Headers of the share's ZIP, never counted."
+            if head
+            else "Every file of the share as one ZIP, streamed (counts one download of the share).",
+            "shares",
+            {
+                "200": {"description": "The archive.", "headers": headers, "content": content},
+                "204": {"description": "A prefetch of a limited share: nothing sent or counted."},
+                "206": {
+                    "description": "One byte range of the archive (shares without a download "
+                    "limit); counts only when it starts at byte 0.",
+                    "headers": headers,
+                    "content": content,
+                },
+                "304": _NOT_MODIFIED,
+                "404": {"description": "`Share not found`."} if head else _SHARE_NOT_FOUND,
+                "416": {"description": "The range lies outside the archive."}
+                if head
+                else _error("The range lies outside the archive."),
+            },
+            parameters=zip_params,
+        )
+
+    return {
+        "/api/shares": {
+            "post": _operation(
+                "create_share",
+                "Create a share: multipart with `file` parts, or JSON for an empty one.",
+                "shares",
+                created,
+                parameters=[
+                    *_UPLOAD_OPTIONS[1:],
+                    _query("title", "A title for the share's page and ZIP (200 characters)."),
+                    _query("group_id", "`private` (default) or a group's id (with a token)."),
+                ],
+                body={
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {"schema": _SHARE_FILES},
+                        JSON: {"schema": _Model(shares.ShareDeclaration, "validation")},
+                    },
+                },
+                security=_OPTIONAL_BEARER,
+                description="Options may be query parameters, form fields (before or after the "
+                "files) or, for an empty share, the JSON body.",
+            )
+        },
+        "/api/shares/{share_id}/files": {
+            "post": _operation(
+                "add_share_files",
+                "Add files to a share (multipart, one or more `file` parts).",
+                "shares",
+                {**created, "404": _SHARE_NOT_FOUND},
+                parameters=[_SHARE_ID, _SHARE_KEY],
+                body={
+                    "required": True,
+                    "content": {"multipart/form-data": {"schema": _SHARE_FILES}},
+                },
+            )
+        },
+        "/api/shares/{share_id}": {
+            "delete": _operation(
+                "delete_share",
+                "Delete a share and its files, with its key or its creator's token.",
+                "shares",
+                {
+                    "200": _json("Deleted.", Success),
+                    "400": _error("`Invalid unique key`."),
+                    "403": _error("Without a key: the token is not the creator's."),
+                    "404": _SHARE_NOT_FOUND,
+                    **_AUTHED,
+                },
+                parameters=[_SHARE_ID, _SHARE_KEY],
+                security=_OPTIONAL_BEARER,
+            )
+        },
+        "/s/{share_id}": {
+            "get": _operation(
+                "get_share",
+                "The share's manifest (JSON), or its page for a browser; never counts.",
+                "shares",
+                {
+                    "200": {
+                        "description": "The manifest, or the page when `Accept` prefers HTML.",
+                        "content": {
+                            JSON: {"schema": _Model(shares.ShareManifest, "serialization")},
+                            "text/html": {"schema": _STR},
+                        },
+                    },
+                    "404": _SHARE_NOT_FOUND,
+                },
+                parameters=[_SHARE_ID],
+            )
+        },
+        "/s/{share_id}/zip": {
+            "get": zip_operation("download_share_zip", head=False),
+            "head": zip_operation("download_share_zip_head", head=True),
+        },
+        "/s/{share_id}/preview/{file_url}": {
+            "get": _operation(
+                "preview_share_image",
+                "A thumbnail's bytes: PNG, JPEG, GIF or WebP up to 8 MiB, never counted.",
+                "shares",
+                {
+                    "200": {
+                        "description": "The image.",
+                        "content": {"image/*": {"schema": _BINARY}},
+                    },
+                    "404": _error("Not an image of a share without a download limit."),
+                },
+                parameters=[_SHARE_ID, _FILE_URL],
+            )
+        },
+        "/s/{share_id}/qr": {
+            "get": _operation(
+                "get_share_qr",
+                "A QR code of the share's link.",
+                "shares",
+                {
+                    "200": {
+                        "description": "The code.",
+                        "content": {
+                            "image/svg+xml": {"schema": _STR},
+                            "image/png": {"schema": _BINARY},
+                        },
+                    },
+                    "400": _error("Bad `format` or `scale`."),
+                    "404": _SHARE_NOT_FOUND,
+                },
+                parameters=[
+                    _SHARE_ID,
                     _query("format", "`svg` (default) or `png`."),
                     _query("scale", "Pixels per module, 1..40."),
                 ],
@@ -960,6 +1138,7 @@ def _document() -> Schema:
             **_upload_paths(),
             **_direct_upload_paths(),
             **_file_paths(),
+            **_share_paths(),
             **_account_paths(),
             **_group_paths(),
             **_buffer_paths(),

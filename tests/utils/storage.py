@@ -59,13 +59,18 @@ class StorageProbe:
 
     def footprint(self) -> set[tuple[str, str]]:
         """Everything files leave in storage: blobs (committed or not), records, listing rows,
-        pending direct uploads and their index entries. A crashed operation, once repaired,
-        must leave nothing here that was not there before it began."""
+        shares' member rows, pending direct uploads and their index entries. A crashed operation,
+        once repaired, must leave nothing here that was not there before it began."""
         found = {("blob", name) for name in self.blob_names() | self.unfinished_blob_names()}
         found |= {("file", key) for key in self.file_rows()}
         found |= {("uploads", key) for key, _ in self._table_keys("uploads", "RowKey")}
         found |= {
             ("listing", f"{key}/{url}") for key, url in self._table_keys("ownerfiles", "file_url")
+        }
+        found |= {
+            ("share member", f"{key}/{row}")
+            for key, row in self._table_keys("shares", "RowKey")
+            if row.startswith("m:")
         }
         kinds = ("file:", "upload:", "direct:", "scan:", "group:")
         found |= {("expiry", key) for key in self.expiry_rows() if key.startswith(kinds)}
@@ -85,6 +90,10 @@ class StorageProbe:
         """Overwrite some properties of a file's row, as another instance (or a crash) left them."""
         entity = {"PartitionKey": file_url, "RowKey": "file", **values}
         self.tables.get_table_client("files").update_entity(entity, mode=UpdateMode.MERGE)
+
+    def share_rows(self, share_id: str) -> list[str]:
+        """The RowKeys of a share's partition: `share` and its members' `m:…` rows."""
+        return sorted(str(row["RowKey"]) for row in self.rows("shares", share_id))
 
     def file_rows(self) -> set[str]:
         return {key for key, _ in self._table_keys("files", "RowKey")}
