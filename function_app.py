@@ -17,6 +17,7 @@ from functions import (
     metadata,
     notifications,
     qr,
+    unlock,
     upload,
     web,
     webhooks,
@@ -34,6 +35,7 @@ app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 app.register_functions(upload.bp)
 app.register_functions(direct_uploads.bp)
 app.register_functions(download.bp)
+app.register_functions(unlock.bp)
 app.register_functions(delete.bp)
 app.register_functions(metadata.bp)
 app.register_functions(auth.bp)

@@ -7,7 +7,8 @@ fingerprint of its password hash, so it opens that one link and no longer does o
 changes. Checking never counts a download: callers do, after it passes.
 
 Wrong passwords are limited twice, in the shared `ratelimits` table (shared/ops/ratelimit.py):
-per client address over all links, and per link over all clients. Only wrong attempts take a
+per client address over all links (WRONG_PASSWORD_LIMIT per window), and per link over all
+clients (LINK_LIMIT_FACTOR times that). Only wrong attempts take a
 slot; any attempt is refused (429) while either window is full, even with the right password,
 so the limit cannot be used to test guesses.
 """
@@ -30,9 +31,8 @@ from shared.ops import ratelimit
 
 COOKIE_NAME = "fileshare_unlock"
 TOKEN_LIFETIME = timedelta(minutes=30)
-# Wrong passwords per rate-limit window (RATE_LIMIT_WINDOW_SECONDS).
-WRONG_PER_CLIENT = 10
-WRONG_PER_LINK = 30
+# A link takes this many times WRONG_PASSWORD_LIMIT wrong passwords per window from all clients.
+LINK_LIMIT_FACTOR = 3
 _AUDIENCE = "fileshare:unlock"
 _ALGORITHM = "HS256"
 
@@ -132,19 +132,20 @@ async def verify_attempt(
 ) -> None:
     """One password attempt, within the wrong-attempt limits; WrongPassword if it fails."""
     window = settings.rate_limit_window_seconds
-    for scope, key, limit in _limits(link_id, client):
+    limits = _limits(link_id, client, settings.wrong_password_limit)
+    for scope, key, limit in limits:
         await ratelimit.check(scope, key, limit=limit, window_seconds=window, now=now)
     if await passwords.verify(password, password_hash):
         return
-    for scope, key, limit in _limits(link_id, client):
+    for scope, key, limit in limits:
         await ratelimit.enforce(scope, key, limit=limit, window_seconds=window, now=now)
     raise WrongPassword(expires_at=expires_at)
 
 
-def _limits(link_id: str, client: str) -> tuple[tuple[str, str, int], ...]:
+def _limits(link_id: str, client: str, per_client: int) -> tuple[tuple[str, str, int], ...]:
     return (
-        ("password-client", client, WRONG_PER_CLIENT),
-        ("password-link", link_id, WRONG_PER_LINK),
+        ("password-client", client, per_client),
+        ("password-link", link_id, per_client * LINK_LIMIT_FACTOR),
     )
 
 
