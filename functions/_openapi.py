@@ -894,8 +894,7 @@ def _components() -> Schema:
             "linkPassword": {
                 "type": "http",
                 "scheme": "basic",
-                "description": "A link's password as the Basic password; the user name is "
-                "ignored.",
+                "description": "A link's password as the Basic password; the user name is ignored.",
             },
         },
         "responses": {

@@ -126,9 +126,7 @@ async def receive_multipart(
             raise BadRequest("No file uploaded")
         lifetime = Lifetime.parse(fields, settings)
         password_hash = await passwords.hash_password(fields.get("password"))
-        record = await _publish(
-            staged, lifetime, owner, settings, now, password_hash=password_hash
-        )
+        record = await _publish(staged, lifetime, owner, settings, now, password_hash=password_hash)
     except BaseException:
         if staged is not None:
             await _discard(staged)
