@@ -19,6 +19,7 @@ from functions import (
     qr,
     share_downloads,
     shares,
+    unlock,
     upload,
     web,
     webhooks,
@@ -36,6 +37,7 @@ app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 app.register_functions(upload.bp)
 app.register_functions(direct_uploads.bp)
 app.register_functions(download.bp)
+app.register_functions(unlock.bp)
 app.register_functions(delete.bp)
 app.register_functions(metadata.bp)
 app.register_functions(auth.bp)

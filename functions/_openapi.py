@@ -119,6 +119,21 @@ _UPLOAD_OPTIONS = [
     _query("expires_in", "Seconds until the file expires, 1..MAX_TTL_SECONDS.", _TTL),
     _query("max_downloads", "Downloads allowed, ≥ 1; `1` makes a one-time link.", _MAX_DOWNLOADS),
 ]
+_PASSWORD: Schema = {
+    "type": "string",
+    "maxLength": 1024,
+    "description": "A password for the link (form field only, never the query string); "
+    "downloads then need it with HTTP Basic. Empty: none.",
+}
+_LOCKED: dict[str, Schema] = {
+    "401": _error(
+        "The link has a password: errorId 20 without one, 21 for a wrong one (HTTP Basic, any "
+        "user name). A browser gets the password page instead; no `WWW-Authenticate`."
+    ),
+    "429": {"$ref": "#/components/responses/RateLimited"},
+}
+_RETRY_AFTER = {"Retry-After": {"schema": _STR, "description": "Seconds to wait."}}
+_LINK_PASSWORD: list[dict[str, list[str]]] = [{}, {"linkPassword": []}]
 _UPLOAD_KEY = _query("key", "The key `POST /api/uploads` answered.")
 _ITEM_ID = _path("item_id", "A buffer item's id (29 hex digits).")
 _BOT = _query("bot", "`true`: a long-lived token (BOT_TOKEN_TTL_SECONDS).")
@@ -221,6 +236,7 @@ def _upload_paths() -> dict[str, Schema]:
                                     "include_ext": _STR,
                                     "expires_in": _TTL,
                                     "max_downloads": _MAX_DOWNLOADS,
+                                    "password": _PASSWORD,
                                 },
                             }
                         }
@@ -353,13 +369,15 @@ def _download(operation_id: str, method: Literal["get", "head", "post"]) -> Sche
             "headers": {"Location": {"schema": _STR}},
         },
         "304": _NOT_MODIFIED,
+        **_LOCKED,
         "403": _error("Malware scanning blocked the file."),
         "404": _error("Unknown, expired and used-up files alike: `File not found`."),
         "416": _error("The range lies outside the file."),
     }
     if head:
         # A HEAD answer has no body, so its errors carry none either.
-        for status in ("403", "404", "416"):
+        responses["429"] = {"description": "Too many wrong passwords.", "headers": _RETRY_AFTER}
+        for status in ("401", "403", "404", "416"):
             responses[status] = {"description": responses[status]["description"]}
     summary = {
         "get": "Download a file (counts a download).",
@@ -378,6 +396,7 @@ def _download(operation_id: str, method: Literal["get", "head", "post"]) -> Sche
             {"name": "If-Range", "in": "header", "schema": _STR},
             _query("direct", "`1`: redirect to storage unless the file has a download limit."),
         ],
+        security=_LINK_PASSWORD,
     )
     if method == "post":
         operation["description"] = (
@@ -385,6 +404,36 @@ def _download(operation_id: str, method: Literal["get", "head", "post"]) -> Sche
             "so a link preview cannot use up the download; its button POSTs here."
         )
     return operation
+
+
+def _unlock_path(name: str) -> Schema:
+    return {
+        "post": _operation(
+            name,
+            "Unlock a link with a password (the password page's form).",
+            "files",
+            {
+                "303": {
+                    "description": "Right: the link's unlock cookie (HttpOnly, SameSite=Strict, "
+                    "the link's path, 30 minutes) and `Location` back to the link. Nothing is "
+                    "counted.",
+                    "headers": {"Location": {"schema": _STR}, "Set-Cookie": {"schema": _STR}},
+                },
+                "404": _error("`File not found`."),
+                "413": _error("The form is too large."),
+                **_LOCKED,
+            },
+            parameters=[_FILE_URL],
+            body={
+                "required": True,
+                "content": {
+                    "application/x-www-form-urlencoded": {
+                        "schema": {"type": "object", "properties": {"password": _STR}}
+                    }
+                },
+            },
+        )
+    }
 
 
 def _download_path(name: str) -> Schema:
@@ -415,6 +464,8 @@ def _file_paths() -> dict[str, Schema]:
     return {
         "/file/{file_url}": _download_path("download_file"),
         "/f/{file_url}": _download_path("download_file_short"),
+        "/file/{file_url}/unlock": _unlock_path("unlock_file"),
+        "/f/{file_url}/unlock": _unlock_path("unlock_file_short"),
         "/api/delete/{file_url}": {
             "get": _operation(
                 "delete_file",
@@ -447,8 +498,18 @@ def _file_paths() -> dict[str, Schema]:
                 "get_metadata",
                 "A file's public facts; never counts, never shows the key.",
                 "files",
-                {"200": _json("The metadata.", files.Metadata), "404": _error("`File not found`.")},
+                {
+                    "200": _json(
+                        "The metadata; of a link with a password asked about without it, only "
+                        "`password_required` and `expires_at`.",
+                        files.Metadata,
+                        files.LockedMetadata,
+                    ),
+                    "404": _error("`File not found`."),
+                    **_LOCKED,
+                },
                 parameters=[_FILE_URL],
+                security=_LINK_PASSWORD,
             )
         },
         "/api/qr/{file_url}": {
@@ -485,6 +546,28 @@ _SHARE_FILES: Schema = {
     "required": ["file"],
     "properties": {"file": {"type": "array", "items": _FILE_PART}},
 }
+
+
+def _share_file_path() -> dict[str, Schema]:
+    """A file of a share under the share's path, where its unlock cookie applies."""
+    path = _download_path("download_share_file")
+    for operation in path.values():
+        operation["tags"] = ["shares"]
+        operation["parameters"] = [_SHARE_ID, *operation["parameters"]]
+        operation["responses"]["403"] = _error(
+            "The share has a download limit: its files come only in its ZIP (errorId 31)."
+        )
+    return path
+
+
+def _share_unlock(name: str) -> dict[str, Schema]:
+    """The share's password page's form: the cookie opens every path under `/s/{share_id}`."""
+    operation = _unlock_path(name)["post"]
+    operation["operationId"] = name
+    operation["tags"] = ["shares"]
+    operation["parameters"] = [_SHARE_ID]
+    operation["responses"]["404"] = _SHARE_NOT_FOUND
+    return {"post": operation}
 
 
 def _share_paths() -> dict[str, Schema]:
@@ -526,8 +609,10 @@ def _share_paths() -> dict[str, Schema]:
                 "416": {"description": "The range lies outside the archive."}
                 if head
                 else _error("The range lies outside the archive."),
+                **({"401": {"description": "The share has a password."}} if head else _LOCKED),
             },
             parameters=zip_params,
+            security=_LINK_PASSWORD,
         )
 
     return {
@@ -592,13 +677,24 @@ def _share_paths() -> dict[str, Schema]:
                     "200": {
                         "description": "The manifest, or the page when `Accept` prefers HTML.",
                         "content": {
-                            JSON: {"schema": _Model(shares.ShareManifest, "serialization")},
+                            JSON: {
+                                "schema": {
+                                    "anyOf": [
+                                        _Model(shares.ShareManifest, "serialization"),
+                                        _Model(shares.LockedShare, "serialization"),
+                                    ]
+                                }
+                            },
                             "text/html": {"schema": _STR},
                         },
                     },
                     "404": _SHARE_NOT_FOUND,
+                    **_LOCKED,
                 },
                 parameters=[_SHARE_ID],
+                security=_LINK_PASSWORD,
+                description="A share with a password, asked about without it, answers only "
+                "`password_required` and `expires_at` (a browser: the password page).",
             )
         },
         "/s/{share_id}/zip": {
@@ -616,10 +712,14 @@ def _share_paths() -> dict[str, Schema]:
                         "content": {"image/*": {"schema": _BINARY}},
                     },
                     "404": _error("Not an image of a share without a download limit."),
+                    **_LOCKED,
                 },
                 parameters=[_SHARE_ID, _FILE_URL],
+                security=_LINK_PASSWORD,
             )
         },
+        "/s/{share_id}/files/{file_url}": _share_file_path(),
+        "/s/{share_id}/unlock": _share_unlock("unlock_share"),
         "/s/{share_id}/qr": {
             "get": _operation(
                 "get_share_qr",
@@ -1004,10 +1104,15 @@ def _service_paths() -> dict[str, Schema]:
 
 
 def _components() -> Schema:
-    retry_after = {"Retry-After": {"schema": _STR, "description": "Seconds to wait."}}
+    retry_after = _RETRY_AFTER
     return {
         "securitySchemes": {
-            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (HS256)"}
+            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (HS256)"},
+            "linkPassword": {
+                "type": "http",
+                "scheme": "basic",
+                "description": "A link's password as the Basic password; the user name is ignored.",
+            },
         },
         "responses": {
             "Error": _json("An error.", Error),

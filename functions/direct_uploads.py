@@ -39,6 +39,7 @@ async def create_upload(req: Request) -> Response:
         req.headers.get("authorization"),
         settings=settings,
         now=utcnow(),
+        password=declared.password,
     )
     return json_response(DirectUpload.of(grant))
 

@@ -9,6 +9,8 @@ from azurefunctions.extensions.http.fastapi import Request, Response
 from functions._http import (
     base_url,
     caller,
+    client_of,
+    credentials_of,
     handle_errors,
     json_response,
     limit_rate,
@@ -17,9 +19,15 @@ from functions._http import (
     read_body,
 )
 from functions._schemas.base import Success
-from functions._schemas.shares import ShareCreated, ShareDeclaration, ShareManifest
+from functions._schemas.shares import (
+    LockedShare,
+    ShareCreated,
+    ShareDeclaration,
+    ShareManifest,
+)
 from shared.clock import utcnow
 from shared.config import get_settings
+from shared.errors import PasswordRequired
 from shared.files.uploads import Owner, resolve_owner
 from shared.http.multipart import is_multipart
 from shared.shares import service
@@ -93,13 +101,26 @@ async def delete_share(req: Request) -> Response:
 @bp.route(route="s/{share_id}", methods=["GET"])
 @handle_errors
 async def get_share(req: Request) -> Response:
+    """The page or the manifest. Locked, an API client learns only that a password is needed and
+    when the share expires; a browser gets the password page (functions/_http.py)."""
     now = utcnow()
-    share, members = await service.find_live(path_param(req, "share_id"), now)
-    if wants_page(req.headers.get("accept")):
+    browser = wants_page(req.headers.get("accept"))
+    try:
+        share, members = await service.open_live(
+            path_param(req, "share_id"),
+            credentials=credentials_of(req),
+            client=client_of(req),
+            settings=get_settings(),
+            now=now,
+        )
+    except PasswordRequired as locked:
+        if browser or locked.expires_at is None:
+            raise
+        return json_response(LockedShare.of(locked.expires_at), headers={"Vary": "Accept"})
+    if browser:
         return page_response(share_page.render(share, members, now))
-    return json_response(
-        ShareManifest.of(share, members, base_url(req)), headers={"Vary": "Accept"}
-    )
+    manifest = ShareManifest.of(share, members, base_url(req))
+    return json_response(manifest, headers={"Vary": "Accept"})
 
 
 async def _owner(req: Request, group_id: str | None) -> Owner:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 
@@ -139,3 +140,30 @@ class ShareFileLimited(Forbidden):
 
     def __init__(self) -> None:
         super().__init__(error_id=31)
+
+
+class LinkLocked(ServiceError):
+    """A link with a password, asked for without the right one (shared/access/unlock.py).
+
+    Always 401 without `WWW-Authenticate: Basic`, so a browser never shows its own dialog: a
+    browser gets the password page instead (functions/_http.py). `expires_at` is what the page
+    may tell before the link is unlocked.
+    """
+
+    status = 401
+
+    def __init__(self, message: str | None = None, *, expires_at: datetime | None = None) -> None:
+        super().__init__(message, error_id=self.error_id_of)
+        self.expires_at = expires_at
+
+    error_id_of: int = 0
+
+
+class PasswordRequired(LinkLocked):
+    message = "This link needs a password: send it with HTTP Basic (any user name)"
+    error_id_of = 20
+
+
+class WrongPassword(LinkLocked):
+    message = "Wrong password"
+    error_id_of = 21

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from functions._schemas.base import Reject, RequestBody, Success, Timestamp
@@ -23,11 +26,25 @@ class ShareDeclaration(RequestBody):
     expires_in: Option = None
     max_downloads: Option = None
     title: Option = None
+    password: Option = Field(default=None, description="Stored only as an Argon2id hash.")
     group_id: Option = Field(default=None, description="`private` (the default) or a group's id.")
 
     def options(self) -> dict[str, str]:
-        given = self.model_dump(include={"expires_in", "max_downloads", "title", "group_id"})
+        given = self.model_dump(
+            include={"expires_in", "max_downloads", "title", "password", "group_id"}
+        )
         return {name: value for name, value in given.items() if value is not None}
+
+
+class LockedShare(Success):
+    """A share with a password, asked about without it: only that, and when it expires."""
+
+    password_required: Literal[True] = True
+    expires_at: Timestamp
+
+    @classmethod
+    def of(cls, expires_at: datetime) -> LockedShare:
+        return cls(message="A password is needed", expires_at=expires_at)
 
 
 class SharedFile(BaseModel):
@@ -49,6 +66,7 @@ class ShareCreated(Success):
     title: str | None
     expires_at: Timestamp
     max_downloads: int | None
+    password_required: bool
     files: list[SharedFile]
     qr_url: str
 
@@ -64,6 +82,7 @@ class ShareCreated(Success):
             title=share.title,
             expires_at=share.expires_at,
             max_downloads=share.max_downloads,
+            password_required=share.password_hash is not None,
             files=[SharedFile.of(record) for record in added],
             qr_url=f"{share_link(base_url, share.share_id)}/qr",
         )

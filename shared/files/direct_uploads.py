@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shared import ids
+from shared.access import passwords
 from shared.accounts import groups
 from shared.accounts.auth import Identity
 from shared.clock import expires_at
@@ -94,11 +95,13 @@ async def begin(
     *,
     settings: Settings,
     now: datetime,
+    password: str | None = None,
 ) -> Grant:
     """POST /api/uploads: check the declaration, record the pending upload, sign its SAS.
 
     `options` are those of `POST /api/upload` (expires_in, max_downloads, group_id, include_ext),
-    as its form fields would carry them.
+    as its form fields would carry them; `password` the JSON field (hashed now, kept on the
+    pending row, published with the file).
     """
     filename = sanitize_filename(filename)
     if size > settings.max_direct_upload_bytes:
@@ -107,6 +110,7 @@ async def begin(
     owner, identity = await uploads.resolve_owner(
         options.get("group_id") or "private", authorization, settings=settings, now=now
     )
+    password_hash = await passwords.hash_password(password)
     include_ext = is_true(options.get("include_ext"))
     ext = extension_of(filename)
     file_url = ids.new_file_url(ext if include_ext else "")
@@ -125,6 +129,7 @@ async def begin(
         auth_error=identity.auth_error,
         created_at=now,
         sas_expires_at=sas_expires_at,
+        password_hash=password_hash,
     )
     # The entry first: whatever happens next, the sweep finds this upload.
     await expiry_index.add(expiry_index.DIRECT_UPLOAD, file_url, sas_expires_at)
@@ -223,6 +228,7 @@ async def complete(
             owner=uploads.Owner(upload.owner, upload.group_id),
             settings=settings,
             now=now,
+            password_hash=upload.password_hash,
         )
     except NotFound:
         # Its group was deleted meanwhile: nothing can publish this blob any more. The entry

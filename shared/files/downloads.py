@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from shared.access.unlock import Credentials
 from shared.config import Settings
-from shared.errors import ContentChanged, Forbidden, ShareFileLimited
+from shared.errors import ContentChanged, FileNotFound, Forbidden, ShareFileLimited
 from shared.files import catalog, counting, direct_downloads
 from shared.files.download_plan import DownloadPlan, DownloadRequest, Kind, plan_download
 from shared.files.records import FileRecord
-from shared.shares import table as shares_table
+from shared.shares.locks import lock_of
 from shared.storage import blobs
 from shared.storage.names import file_blob_name
 from shared.web import download_page
@@ -37,11 +38,26 @@ class DownloadResponse:
 
 
 async def open_download(
-    request: DownloadRequest, *, settings: Settings, now: datetime
+    request: DownloadRequest,
+    *,
+    credentials: Credentials,
+    client: str,
+    settings: Settings,
+    now: datetime,
+    within_share: str | None = None,
 ) -> DownloadResponse:
+    """Serve `request`; a link with a password is checked first, before anything of the file
+    (its page, a redirect, a SAS, a byte) is handed out or counted. `within_share`: the file is
+    asked for under that share's path (`/s/{share_id}/files/{file_url}`) and must be in it."""
     record = await catalog.find_live(request.file_url, now)
-    if record.share_id:
-        await _check_share_member(record.share_id)
+    if within_share is not None and record.share_id != within_share:
+        raise FileNotFound()
+    lock = await lock_of(record)  # a file of a share: the share's password
+    await lock.check(credentials=credentials, client=client, settings=settings, now=now)
+    if lock.share is not None and lock.share.max_downloads is not None:
+        # Served only inside the share's ZIP, so one download of the share is one thing to
+        # count (docs/api.md, shares).
+        raise ShareFileLimited()
     verdict = None
     if settings.malware_scanning:
         verdict = await blobs.scan_verdict(file_blob_name(record.file_url))
@@ -55,14 +71,6 @@ async def open_download(
         direct_above=settings.max_upload_bytes,
     )
     return await _carry_out(plan, record, now)
-
-
-async def _check_share_member(share_id: str) -> None:
-    """A file of a share with a download limit is served only inside the share's ZIP, so one
-    download of the share is one thing to count (docs/api.md, shares)."""
-    share = await shares_table.get(share_id)
-    if share is not None and share.max_downloads is not None:
-        raise ShareFileLimited()
 
 
 async def _carry_out(plan: DownloadPlan, record: FileRecord, now: datetime) -> DownloadResponse:

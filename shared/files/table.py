@@ -45,6 +45,7 @@ def _to_entity(record: FileRecord) -> dict[str, Any]:
         "snapshot": record.snapshot,
         "share_id": record.share_id,
         "crc32": None if record.crc32 is None else EntityProperty(record.crc32, EdmType.INT64),
+        "password_hash": record.password_hash,
     }
 
 
@@ -71,6 +72,7 @@ def _from_entity(row: dict[str, Any]) -> FileRecord:
         original_expiry=row.get("original_expiry"),
         share_id=row.get("share_id"),
         crc32=None if row.get("crc32") is None else int(row["crc32"]),
+        password_hash=row.get("password_hash"),
     )
 
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from shared.access.unlock import Credentials
+from shared.config import Settings
 from shared.files.filenames import content_disposition
 from shared.http.etags import if_range_allows, none_match_hits
 from shared.http.ranges import parse_range
@@ -104,8 +106,12 @@ def plan_zip(share: ShareRecord, size: int, etag: str, request: ZipRequest) -> Z
     return ZipPlan(status, headers, start, length, send=True, counted=start == 0)
 
 
-async def open_zip(request: ZipRequest, *, now: datetime) -> ZipResponse:
-    share, members = await service.find_live(request.share_id, now)
+async def open_zip(
+    request: ZipRequest, *, credentials: Credentials, client: str, settings: Settings, now: datetime
+) -> ZipResponse:
+    share, members = await service.open_live(
+        request.share_id, credentials=credentials, client=client, settings=settings, now=now
+    )
     plan_layout, etag = archive_of(share, members)
     plan = plan_zip(share, plan_layout.size, etag, request)
     if not plan.send:

@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.access.unlock import Credentials
+from shared.config import Settings
 from shared.errors import FileNotFound
 from shared.shares import service
 from shared.shares.records import Member, ShareRecord
@@ -35,8 +37,18 @@ def previewable(share: ShareRecord, member: Member) -> bool:
     )
 
 
-async def open_preview(share_id: str, file_url: str, *, now: datetime) -> Preview:
-    share, members = await service.find_live(share_id, now)
+async def open_preview(
+    share_id: str,
+    file_url: str,
+    *,
+    credentials: Credentials,
+    client: str,
+    settings: Settings,
+    now: datetime,
+) -> Preview:
+    share, members = await service.open_live(
+        share_id, credentials=credentials, client=client, settings=settings, now=now
+    )
     member = next((m for m in members if m.file_url == file_url), None)
     if member is None or not previewable(share, member):
         raise FileNotFound()

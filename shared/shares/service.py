@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shared import ids
+from shared.access import passwords
+from shared.access.unlock import Credentials
 from shared.accounts import file_rights
 from shared.clock import expires_at
 from shared.config import Settings
@@ -42,6 +44,7 @@ from shared.files.uploads import (
 from shared.http.multipart import MAX_FIELDS, MultipartReader, is_multipart
 from shared.ops.crashpoints import crash_point
 from shared.shares import table as shares_table
+from shared.shares.locks import Lock
 from shared.shares.records import Member, ShareRecord
 from shared.storage import blobs, expiry_index, retry
 from shared.storage.names import file_blob_name
@@ -83,17 +86,20 @@ def parse_title(raw: str | None) -> str | None:
 async def create(
     options: Mapping[str, str], owner: Owner, *, settings: Settings, now: datetime
 ) -> ShareRecord:
-    """A new, empty share; 400 for a bad option."""
+    """A new, empty share; 400 for a bad option. A `password` is stored as its Argon2id hash."""
     lifetime = Lifetime.parse(options, settings)
+    title = parse_title(options.get("title"))
+    password_hash = await passwords.hash_password(options.get("password"))
     share = ShareRecord(
         share_id=ids.new_file_url(),
         key=ids.new_key(),
-        title=parse_title(options.get("title")),
+        title=title,
         created_at=now,
         expires_at=expires_at(now, lifetime.ttl_seconds),
         max_downloads=lifetime.max_downloads,
         owner=owner.username,
         group_id=owner.group_id,
+        password_hash=password_hash,
     )
     await expiry_index.add(expiry_index.SHARE, share.share_id, share.expires_at)
     await shares_table.insert(share)
@@ -279,6 +285,18 @@ async def find_live(share_id: str, now: datetime) -> tuple[ShareRecord, list[Mem
     if share is None or not share.is_live(now):
         raise ShareNotFound()
     return share.reaped(now), members
+
+
+async def open_live(
+    share_id: str, *, credentials: Credentials, client: str, settings: Settings, now: datetime
+) -> tuple[ShareRecord, list[Member]]:
+    """`find_live`, then the share's password (shared/access/unlock.py): PasswordRequired or
+    WrongPassword (401) before anything of the share is shown, served or counted."""
+    share, members = await find_live(share_id, now)
+    await Lock.of_share(share).check(
+        credentials=credentials, client=client, settings=settings, now=now
+    )
+    return share, members
 
 
 async def find_owned(share_id: str, key: str | None, now: datetime) -> ShareRecord:

@@ -28,7 +28,9 @@ def _row(share: ShareRecord, member: Member) -> str:
         src = f"/s/{quote(share.share_id, safe='')}/preview/{file_url}"
         thumb = f'<img class="thumb" src="{src}" alt="" loading="lazy">'
     if share.max_downloads is None:
-        label = f'<a class="name" href="/file/{file_url}" download>{name}</a>'
+        # Under the share's path, where the share's unlock cookie applies.
+        href = f"/s/{quote(share.share_id, safe='')}/files/{file_url}"
+        label = f'<a class="name" href="{href}" download>{name}</a>'
     else:
         label = f'<span class="name">{name}</span>'
     return f'    <li class="share-file">{thumb}{label}<span class="size">{size}</span></li>'
