@@ -330,7 +330,15 @@ def _direct_upload_paths() -> dict[str, Schema]:
                         "discarded)."
                     ),
                 },
-                parameters=[_FILE_URL, _UPLOAD_KEY],
+                parameters=[
+                    _FILE_URL,
+                    _UPLOAD_KEY,
+                    _query(
+                        "crc32",
+                        "For a file of a share (required there): the CRC-32 of its bytes.",
+                        {"type": "integer", "minimum": 0, "maximum": 4294967295},
+                    ),
+                ],
             )
         },
     }

@@ -66,5 +66,6 @@ async def complete_upload(req: Request) -> Response:
         req.query_params.get("key"),
         settings=get_settings(),
         now=utcnow(),
+        crc32=req.query_params.get("crc32"),
     )
     return upload_response(req, published, identity)

@@ -120,10 +120,18 @@ class UploadDeclaration(RequestBody):
         ),
         Reject("password must be a string of at most 1024 characters", error_id=23),
     ] = None
+    share_id: Option = Field(
+        default=None,
+        description="Upload into this share (with its `key`): the file takes the share's "
+        "expiry, limit, password and owner, so leave those options out.",
+    )
+    key: Option = Field(default=None, description="The share's key, with `share_id`.")
 
     def options(self) -> dict[str, str]:
         """The options given, as the same form fields of `POST /api/upload` would carry them."""
-        given = self.model_dump(include={"expires_in", "max_downloads", "group_id", "include_ext"})
+        given = self.model_dump(
+            include={"expires_in", "max_downloads", "group_id", "include_ext", "share_id", "key"}
+        )
         return {name: value for name, value in given.items() if value}
 
 

@@ -38,7 +38,7 @@ from shared.accounts import groups
 from shared.accounts.auth import Identity
 from shared.clock import expires_at
 from shared.config import Settings
-from shared.errors import BadRequest, FileNotFound, Forbidden, NotFound
+from shared.errors import BadRequest, FileNotFound, Forbidden, NotFound, ShareNotFound
 from shared.files import catalog, pending_uploads, table, uploads
 from shared.files.content_policy import guess_content_type
 from shared.files.filenames import extension_of, sanitize_filename
@@ -46,6 +46,7 @@ from shared.files.pending_uploads import PENDING, PUBLISHING, PendingUpload
 from shared.files.records import FileRecord
 from shared.http.params import is_true
 from shared.ops.crashpoints import crash_point
+from shared.shares import members as share_members
 from shared.storage import blobs, expiry_index, sas, staged_blobs
 from shared.storage.names import file_blob_name
 
@@ -106,10 +107,17 @@ async def begin(
     filename = sanitize_filename(filename)
     if size > settings.max_direct_upload_bytes:
         raise uploads.limit_exceeded(settings.max_direct_upload_bytes)
-    lifetime = uploads.Lifetime.parse(options, settings)
-    owner, identity = await uploads.resolve_owner(
-        options.get("group_id") or "private", authorization, settings=settings, now=now
-    )
+    share_id = options.get("share_id")
+    if share_id:
+        # Into a share: its key authorises, and the file takes the share's limits and owner.
+        share = await share_members.joinable(share_id, options, password, now=now)
+        lifetime = uploads.Lifetime(settings.default_ttl_seconds, None)
+        owner, identity = uploads.Owner(share.owner, share.group_id), Identity(share.owner, {})
+    else:
+        lifetime = uploads.Lifetime.parse(options, settings)
+        owner, identity = await uploads.resolve_owner(
+            options.get("group_id") or "private", authorization, settings=settings, now=now
+        )
     password_hash = await passwords.hash_password(password)
     include_ext = is_true(options.get("include_ext"))
     ext = extension_of(filename)
@@ -130,6 +138,7 @@ async def begin(
         created_at=now,
         sas_expires_at=sas_expires_at,
         password_hash=password_hash,
+        share_id=share_id or None,
     )
     # The entry first: whatever happens next, the sweep finds this upload.
     await expiry_index.add(expiry_index.DIRECT_UPLOAD, file_url, sas_expires_at)
@@ -171,9 +180,17 @@ async def _renew(upload: PendingUpload, settings: Settings, now: datetime) -> Pe
 
 
 async def complete(
-    file_url: str, key: str | None, *, settings: Settings, now: datetime
+    file_url: str,
+    key: str | None,
+    *,
+    settings: Settings,
+    now: datetime,
+    crc32: str | None = None,
 ) -> tuple[uploads.Published, Identity]:
-    """POST /api/uploads/{file_url}/complete: check the blob, then publish it. Idempotent."""
+    """POST /api/uploads/{file_url}/complete: check the blob, then publish it. Idempotent.
+
+    A file of a share needs `crc32`, its bytes' CRC-32 as the client computed it while sending
+    them: the share's ZIP writes it before the bytes (shared/shares/zip_layout.py)."""
     upload, record = await _open(file_url, key, now)
     if record is not None:
         if upload is not None:
@@ -181,7 +198,11 @@ async def complete(
         return uploads.Published(record), Identity(record.owner, {})
     assert upload is not None
     identity = Identity(upload.owner, upload.auth_error)
-    if upload.group_id:
+    checksum = share_members.parse_crc32(crc32) if upload.share_id else None
+    if upload.share_id and not await share_members.is_open(upload.share_id, now):
+        await _discard(upload)
+        raise ShareNotFound()
+    if upload.group_id and not upload.share_id:
         try:  # authorised at `begin`; the group may be gone, or the uploader out of it, since
             await groups.require_member(upload.group_id, upload.owner or "")
         except (NotFound, Forbidden):
@@ -216,6 +237,20 @@ async def complete(
     if snapshot is None:
         await pending_uploads.release(claimed)
         raise BadRequest("The blob changed while the upload was being completed, try again")
+    if upload.share_id and checksum is not None:
+        published = await share_members.publish_direct(
+            upload.share_id,
+            file_url,
+            upload.user_filename,
+            blobs.StoredBlob(size=stored.size, etag=etag),
+            key=upload.key,
+            snapshot=snapshot,
+            crc32=checksum,
+            now=now,
+        )
+        crash_point("direct.published")
+        await _settle(claimed)
+        return published, identity
     try:
         published = await uploads.publish_stored(
             file_url,

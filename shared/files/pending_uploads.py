@@ -40,6 +40,8 @@ class PendingUpload:
     state: str = PENDING
     # The file's password hash, kept until the file is published with it.
     password_hash: str | None = None
+    # The share the file joins when completed (shared/shares/), None for a file alone.
+    share_id: str | None = None
     claimed_at: datetime | None = None
     etag: str = ""
 
@@ -64,6 +66,7 @@ def _to_entity(upload: PendingUpload) -> dict[str, Any]:
         "state": upload.state,
         "claimed_at": upload.claimed_at,
         "password_hash": upload.password_hash,
+        "share_id": upload.share_id,
     }
 
 
@@ -90,6 +93,7 @@ def _from_entity(row: dict[str, Any]) -> PendingUpload:
         state=row.get("state", PENDING),
         claimed_at=row.get("claimed_at"),
         password_hash=row.get("password_hash"),
+        share_id=row.get("share_id"),
         etag=row["etag"],
     )
 

@@ -228,37 +228,66 @@ async def _join(share: ShareRecord, staged: list[_Staged], now: datetime) -> tup
     """Publish each staged blob as a file of `share`: record, then member row."""
     added = []
     for position, item in enumerate(staged):
-        record = FileRecord(
-            file_url=item.file_url,
-            key=ids.new_key(),
-            user_filename=item.filename,
-            ext=extension_of(item.filename),
-            content_type=guess_content_type(item.filename),
-            size=item.size,
-            # A millisecond apart, so the member rows keep the order the files came in.
-            created_at=now + timedelta(milliseconds=position),
-            expires_at=share.expires_at,
-            max_downloads=None,
-            download_count=0,
-            blob_etag=item.etag,
-            owner=share.owner,
-            group_id=share.group_id,
-            share_id=share.share_id,
-            crc32=item.crc32,
+        stored = blobs.StoredBlob(size=item.size, etag=item.etag)
+        # A millisecond apart, so the member rows keep the order the files came in.
+        at = now + timedelta(milliseconds=position)
+        added.append(
+            await publish_member(share, item.file_url, item.filename, stored, item.crc32, at)
         )
-        await table.insert(record)
-        crash_point("share.file_inserted")
-        await shares_table.add_member(record)
-        crash_point("share.member_added")
-        added.append(record)
-    current = await shares_table.get(share.share_id)
+    await check_still_open(share.share_id, added, now)
+    return tuple(added)
+
+
+async def publish_member(
+    share: ShareRecord,
+    file_url: str,
+    filename: str,
+    stored: blobs.StoredBlob,
+    crc32: int,
+    now: datetime,
+    *,
+    key: str | None = None,
+    snapshot: str | None = None,
+) -> FileRecord:
+    """The file's record (reachable by its id only), then its member row (in the share). A
+    retry after a crash finds the record it wrote and writes the member row again."""
+    record = FileRecord(
+        file_url=file_url,
+        key=key or ids.new_key(),
+        user_filename=filename,
+        ext=extension_of(filename),
+        content_type=guess_content_type(filename),
+        size=stored.size,
+        created_at=now,
+        expires_at=share.expires_at,
+        max_downloads=None,
+        download_count=0,
+        blob_etag=stored.etag,
+        owner=share.owner,
+        group_id=share.group_id,
+        snapshot=snapshot,
+        share_id=share.share_id,
+        crc32=crc32,
+    )
+    if not await table.insert(record):
+        existing = await table.get(file_url)
+        if existing is None or existing.share_id != share.share_id:
+            raise RuntimeError("file_url collision")  # 96 random bits: never
+        record = existing
+    crash_point("share.file_inserted")
+    await shares_table.add_member(record)
+    crash_point("share.member_added")
+    return record
+
+
+async def check_still_open(share_id: str, added: list[FileRecord], now: datetime) -> None:
+    """Deleted (or used up) while these files arrived? The removal may have listed the share
+    before their rows were in it, so the request takes them back: 404."""
+    current = await shares_table.get(share_id)
     if current is None or not current.is_live(now):
-        # Deleted (or used up) while these files arrived: the removal may have listed the share
-        # before their rows were in it, so this request takes them back.
         for record in added:
             await catalog.remove(record)
         raise ShareNotFound()
-    return tuple(added)
 
 
 async def _discard(staged: list[_Staged]) -> None:
