@@ -116,10 +116,14 @@ class Api:
     def upload_status(self, file_url: str, key: str) -> dict[str, Any]:
         return self._json(self._send("GET", f"/api/uploads/{file_url}", params={"key": key}))
 
-    def complete_upload(self, file_url: str, key: str) -> dict[str, Any]:
-        return self._json(
-            self._send("POST", f"/api/uploads/{file_url}/complete", params={"key": key})
-        )
+    def complete_upload(
+        self, file_url: str, key: str, *, crc32: int | None = None
+    ) -> dict[str, Any]:
+        """Publish a direct upload; a file of a share needs its bytes' CRC-32."""
+        params: dict[str, str] = {"key": key}
+        if crc32 is not None:
+            params["crc32"] = str(crc32)
+        return self._json(self._send("POST", f"/api/uploads/{file_url}/complete", params=params))
 
     # Files.
     def metadata(self, file_url: str) -> dict[str, Any]:
@@ -146,6 +150,27 @@ class Api:
 
     def delete(self, file_url: str, key: str) -> dict[str, Any]:
         return self._json(self._send("DELETE", f"/api/delete/{file_url}", params={"key": key}))
+
+    # Shares.
+    def create_share(self, options: dict[str, Any]) -> dict[str, Any]:
+        return self._json(self._send("POST", "/api/shares", json=options))
+
+    def share(self, share_id: str) -> dict[str, Any]:
+        """The manifest (or, for a share with a password, only that it needs one)."""
+        path = f"/s/{quote(share_id, safe='')}"
+        headers = {"Accept": "application/json", **self._link_auth()}
+        return self._json(self._send("GET", path, headers=headers))
+
+    @contextmanager
+    def open_share_zip(
+        self, share_id: str, *, offset: int = 0, etag: str | None = None
+    ) -> Iterator[httpx.Response]:
+        """The share's ZIP, from `offset` on if it is still the archive with `etag` (206)."""
+        headers = {"Range": f"bytes={offset}-", "If-Range": etag} if offset and etag else {}
+        headers.update(self._link_auth())
+        path = f"/s/{quote(share_id, safe='')}/zip"
+        with self._stream("GET", path, headers=headers) as response:
+            yield response
 
     # Accounts.
     def login(self, username: str, password: str, *, bot: bool) -> dict[str, Any]:

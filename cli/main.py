@@ -30,7 +30,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from cli import transfer
+from cli import shares, transfer
 from cli.api import Api, ApiError
 from cli.config import Config
 from cli.state import State
@@ -74,8 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--server", help="API base URL (default: config file or $FILESHARE_SERVER)")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    up = commands.add_parser("upload", help="upload a file straight to storage (resumable)")
-    up.add_argument("file", type=Path)
+    up = commands.add_parser(
+        "upload", help="upload a file straight to storage (resumable); several make one share"
+    )
+    up.add_argument("files", nargs="+", type=Path, metavar="file")
+    up.add_argument("--title", help="the share's title (several files)")
     up.add_argument("--expires-in", type=int, metavar="SECONDS")
     up.add_argument("--max-downloads", type=int, metavar="N", help="1 makes a one-time link")
     up.add_argument("--group", default="private", help="group id (needs login)")
@@ -85,8 +88,9 @@ def _parser() -> argparse.ArgumentParser:
     _password_option(up, "protect the link with a password")
     up.set_defaults(command=_upload)
 
-    down = commands.add_parser("download", help="download a link and check its size")
+    down = commands.add_parser("download", help="download a link (a share: all its files)")
     down.add_argument("link", help="a link, or just its file id")
+    down.add_argument("--zip", action="store_true", help="a share as one ZIP")
     down.add_argument("-o", "--output", type=Path, help="file or directory to write")
     down.add_argument("--force", action="store_true", help="overwrite an existing file")
     down.add_argument("--concurrency", type=int, default=transfer.DEFAULT_CONCURRENCY)
@@ -233,6 +237,9 @@ def _password(args: argparse.Namespace) -> str | None:
 
 
 def _upload(args: argparse.Namespace, api: Api, screen: Screen) -> int:
+    if len(args.files) > 1:
+        return _upload_share(args, api, screen)
+    args.file = args.files[0]
     options: dict[str, Any] = {"group_id": args.group}
     password = _password(args)
     if password:
@@ -269,6 +276,53 @@ def _upload(args: argparse.Namespace, api: Api, screen: Screen) -> int:
     return 0
 
 
+def _upload_share(args: argparse.Namespace, api: Api, screen: Screen) -> int:
+    options: dict[str, Any] = {"group_id": args.group}
+    for name, value in (
+        ("password", _password(args)),
+        ("title", args.title),
+        ("expires_in", args.expires_in),
+        ("max_downloads", args.max_downloads),
+    ):
+        if value:
+            options[name] = value
+    result = shares.upload(
+        api,
+        args.files,
+        options=options,
+        state=State(),
+        progress_for=screen.bar,
+        concurrency=args.concurrency,
+    )
+    if result.skipped:
+        screen.print(f"resumed: already in the share: {', '.join(result.skipped)}")
+    link = str(result.share["share_url"])
+    screen.print(link)
+    screen.print(f"key: {result.share['key']}  (keep it to add files or delete the share)")
+    if not args.no_qr:
+        _print_qr(screen.console, link)
+    return 0
+
+
+def _download_share(args: argparse.Namespace, api: Api, screen: Screen, share_id: str) -> int:
+    api.link_password = _password(args)
+    result = shares.download(
+        api,
+        share_id,
+        output=args.output,
+        as_zip=args.zip,
+        force=args.force,
+        state=State(),
+        progress_for=screen.bar,
+        concurrency=args.concurrency,
+    )
+    if result.zip_path is not None:
+        screen.print(f"saved {result.zip_path}")
+    for path in result.saved:
+        screen.print(f"saved {path}")
+    return 0
+
+
 def _print_qr(console: Console, link: str) -> None:
     drawn = io.StringIO()
     segno.make(link, error="m").terminal(out=drawn, compact=True)
@@ -276,6 +330,9 @@ def _print_qr(console: Console, link: str) -> None:
 
 
 def _download(args: argparse.Namespace, api: Api, screen: Screen) -> int:
+    share_id = shares.share_id_of(args.link)
+    if share_id is not None:
+        return _download_share(args, api, screen, share_id)
     file_url = transfer.file_url_of(args.link)
     api.link_password = _password(args)
     with screen.bar(file_url) as progress:

@@ -4,7 +4,8 @@
 modification time: a changed file starts over) to its upload's `file_url`, `key`, `upload_url`
 and server. Keys of finished uploads are kept too, so `fileshare rm` can delete them. Downloads
 in progress are kept by their partial file's absolute path, with the ETag of the bytes in it:
-a resumed download asks for the rest only if the file is still that one (If-Range).
+a resumed download asks for the rest only if the file is still that one (If-Range). A share
+being uploaded is kept under the fingerprints of all its files, with those already in it.
 """
 
 from __future__ import annotations
@@ -88,8 +89,19 @@ class State:
     def forget_download(self, partial: Path) -> None:
         self._drop("downloads", str(partial.resolve()))
 
+    def share_upload(self, files: str) -> dict[str, Any] | None:
+        """A share an earlier run of the same upload created, and the files already in it."""
+        saved = self._get("shares", files)
+        return saved if isinstance(saved, dict) and isinstance(saved.get("done"), list) else None
 
-_SECTIONS = ("pending", "keys", "downloads")
+    def remember_share_upload(self, files: str, share: dict[str, Any]) -> None:
+        self._put("shares", files, share)
+
+    def forget_share_upload(self, files: str) -> None:
+        self._drop("shares", files)
+
+
+_SECTIONS = ("pending", "keys", "downloads", "shares")
 _Entry = TypeVar("_Entry", Pending, PartialDownload)
 
 

@@ -12,6 +12,7 @@ import hashlib
 import math
 import os
 import threading
+import zlib
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
@@ -64,8 +65,12 @@ def upload(
     progress: Progress | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
 ) -> UploadResult:
-    """Upload `path` directly to storage, resuming the upload this client began for it before."""
+    """Upload `path` directly to storage, resuming the upload this client began for it before.
+
+    Into a share (`share_id` in `options`), the file's CRC-32 is computed first: the share's
+    ZIP writes it ahead of the bytes."""
     progress = progress or Progress()
+    crc32 = file_crc32(path) if options.get("share_id") else None
     size = path.stat().st_size
     file_print = fingerprint(path)
     server = api.config.server
@@ -79,7 +84,7 @@ def upload(
         grant = _resume(api, pending, notes)
         if grant is not None and grant["state"] == "complete":
             state.forget_pending(file_print)
-            published = api.complete_upload(pending.file_url, pending.key)
+            published = api.complete_upload(pending.file_url, pending.key, crc32=crc32)
             return UploadResult(published, 0, 0, True, notes)
         if grant is None:
             state.forget_pending(file_print)
@@ -103,7 +108,7 @@ def upload(
     if not committed:
         blocks = [BlobBlock(block_id(i)) for i in range(count)]
         sas.call(lambda blob: blob.commit_block_list(blocks))
-    published = api.complete_upload(pending.file_url, pending.key)
+    published = api.complete_upload(pending.file_url, pending.key, crc32=crc32)
     state.forget_pending(file_print)
     state.remember_key(server, published["file_url"], published["key"])
     return UploadResult(published, count, len(missing), resumed, notes)
@@ -349,6 +354,14 @@ def _verify(partial: Path, size: int, sha256: object) -> bool:
         partial.unlink(missing_ok=True)
         raise OSError(f"{problem}; run the same command again to download it anew")
     return isinstance(sha256, str) and bool(sha256)
+
+
+def file_crc32(path: Path) -> int:
+    crc = 0
+    with path.open("rb") as source:
+        for block in iter(lambda: source.read(_READ_CHUNK), b""):
+            crc = zlib.crc32(block, crc)
+    return crc
 
 
 def file_sha256(path: Path) -> str:
