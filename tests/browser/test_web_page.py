@@ -338,8 +338,8 @@ def test_keyboard_moves_through_tabs_to_the_file_picker(page: Page) -> None:
         visited.append(page.evaluate(focused))
     assert visited == ["Skip to content", "fileshare", "header-account", "tab-share"]
     page.keyboard.press("ArrowRight")
-    assert page.evaluate(focused) == "tab-files"
-    assert page.is_visible("#panel-files")
+    assert page.evaluate(focused) == "tab-bundle"
+    assert page.is_visible("#panel-bundle")
     assert not page.is_visible("#panel-share")
     page.keyboard.press("Home")
     page.keyboard.press("Tab")
