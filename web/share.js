@@ -159,20 +159,13 @@
     const input = $("#bundle-input");
     const drop = $("#bundle-drop");
     if (!input || !drop) return;
+    // The same choices as the Share tab's.
+    $("#bundle-expires").replaceChildren(...[...$("#expires").options].map((o) => o.cloneNode(true)));
     input.addEventListener("change", () => {
       share([...input.files]);
       input.value = "";
     });
-    drop.addEventListener("dragover", (event) => {
-      event.preventDefault();
-      drop.classList.add("over");
-    });
-    drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-    drop.addEventListener("drop", (event) => {
-      event.preventDefault();
-      drop.classList.remove("over");
-      share([...event.dataTransfer.files]);
-    });
+    setUpDropZone(drop, (files) => share([...files])); // app.js's, loaded first
   }
 
   document.addEventListener("DOMContentLoaded", setUp);
