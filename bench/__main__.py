@@ -20,6 +20,7 @@ from bench.latency import measure_latency
 from bench.outcome import Outcome
 from bench.payload import MIB
 from bench.report import Check, report
+from bench.shares import measure_share_zip
 from bench.stack import GIB, Stack, running
 from bench.sweep import measure_cleanup
 from bench.throughput import measure_peak_memory, measure_throughput
@@ -38,10 +39,11 @@ class Sizes:
     live: int
     cleanup_runs: int
     webhook_downloads: int
+    share_bytes: int  # (g): 20 files totalling this much, as a ZIP and as one file
 
 
-FULL = Sizes(256 * MIB, 3, GIB, 300, 1_000, 10_000, 2, 300)
-QUICK = Sizes(16 * MIB, 1, 64 * MIB, 30, 100, 1_000, 1, 60)
+FULL = Sizes(256 * MIB, 3, GIB, 300, 1_000, 10_000, 2, 300, GIB)
+QUICK = Sizes(16 * MIB, 1, 64 * MIB, 30, 100, 1_000, 1, 60, 64 * MIB)
 
 
 async def _phase(name: str, work: Callable[[], Awaitable[Outcome]]) -> Outcome:
@@ -79,6 +81,10 @@ async def run_phases(stack: Stack, sizes: Sizes) -> Outcome:
             lambda: measure_direct(stack, size=sizes.memory_bytes, runs=sizes.throughput_runs),
         ),
         ("(f) webhooks", lambda: measure_webhooks(stack, count=sizes.webhook_downloads)),
+        (
+            "(g) share zip",
+            lambda: measure_share_zip(stack, size=sizes.share_bytes, runs=sizes.throughput_runs),
+        ),
     ]
     for name, work in phases:
         total.extend(await _phase(name, work))
