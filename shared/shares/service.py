@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from shared import ids
 from shared.access import passwords
 from shared.access.unlock import Credentials
-from shared.accounts import file_rights
+from shared.accounts import file_rights, groups
 from shared.clock import expires_at
 from shared.config import Settings
 from shared.errors import BadRequest, Forbidden, ShareNotFound
@@ -313,6 +313,8 @@ async def find_live(share_id: str, now: datetime) -> tuple[ShareRecord, list[Mem
     share, members = await shares_table.contents(share_id)
     if share is None or not share.is_live(now):
         raise ShareNotFound()
+    if share.group_id and await groups.is_gone(share.group_id):
+        raise ShareNotFound()  # its group is being deleted: so are its files
     return share.reaped(now), members
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.utils.accounts import auth, register
+from tests.utils.accounts import auth, create_group, register
 from tests.utils.files import upload
 from tests.utils.shares import add_files, create_share, manifest
 from tests.utils.storage import StorageProbe
@@ -228,3 +228,27 @@ def test_a_plain_file_is_not_a_share(client: httpx.Client) -> None:
     body = upload(client)
 
     assert manifest(client, body["file_url"]).status_code == 404
+
+
+def test_group_share_goes_with_its_group(client: httpx.Client) -> None:
+    _, owner = register(client)
+    group_id = create_group(client, owner)
+    share = create_share(
+        client, {"a.txt": b"a"}, params={"group_id": str(group_id)}, headers=auth(owner)
+    )
+    assert manifest(client, share["share_id"]).status_code == 200
+
+    client.delete(f"/api/delete_group/{group_id}", headers=auth(owner))
+
+    assert manifest(client, share["share_id"]).status_code == 404
+    assert client.get(f"/file/{share['files'][0]['file_url']}").status_code == 404
+
+
+def test_group_share_needs_a_member_token(client: httpx.Client) -> None:
+    _, owner = register(client)
+    _, stranger = register(client)
+    group_id = create_group(client, owner)
+
+    response = client.post("/api/shares", json={"group_id": str(group_id)}, headers=auth(stranger))
+
+    assert response.status_code == 403
