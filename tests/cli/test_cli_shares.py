@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
+from cli import transfer
+from cli.api import Api
+from cli.state import PartialDownload, State
 from tests.cli.test_cli import _run, cli_env  # noqa: F401 - the fixture
 from tests.utils.payload import write_random_file
 from tests.utils.settings import MIB
@@ -84,3 +89,51 @@ def test_cli_share_with_a_password(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "password" in message
     assert code == 0
     assert (tmp_path / "yes" / "a.txt").read_text() == "first\n"
+
+
+def test_cli_continues_an_interrupted_share_upload_in_the_same_share(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("first\n")
+    b.write_text("second\n")
+    real_upload = transfer.upload
+
+    def broken_on_b(api: Api, path: Path, **options: Any) -> transfer.UploadResult:
+        if path.name == "b.txt":
+            raise KeyboardInterrupt
+        return real_upload(api, path, **options)
+
+    monkeypatch.setattr(transfer, "upload", broken_on_b)
+    interrupted, _ = _run(capsys, "upload", str(a), str(b), "--no-qr")
+    monkeypatch.setattr(transfer, "upload", real_upload)
+    code, out = _run(capsys, "upload", str(a), str(b), "--no-qr")
+
+    assert interrupted == 130
+    assert code == 0
+    assert "already in the share: a.txt" in out
+    link = next(line.strip() for line in out.splitlines() if "/s/" in line)
+    listed = httpx.get(link, headers={"Accept": "application/json"}).json()
+    assert [f["user_filename"] for f in listed["files"]] == ["a.txt", "b.txt"]
+
+
+def test_cli_resumes_a_broken_zip_download(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], base_url: str
+) -> None:
+    files, link = _shared(tmp_path, capsys, "--title", "Resume")
+    share_id = link.rsplit("/", 1)[-1]
+    whole = httpx.get(f"{link}/zip")
+    target = tmp_path / "Resume.zip"
+    partial = target.with_name(f".{target.name}.part")
+    partial.write_bytes(whole.content[: len(whole.content) // 2])
+    State().remember_download(
+        partial, PartialDownload(base_url, f"s/{share_id}", whole.headers["etag"])
+    )
+
+    code, _ = _run(capsys, "download", link, "--zip")
+
+    assert code == 0
+    assert target.read_bytes() == whole.content
+    assert not partial.exists()
+    with zipfile.ZipFile(target) as opened:
+        assert opened.read("b.bin") == files[1].read_bytes()
