@@ -203,3 +203,14 @@ def test_unzip_extracts_the_downloaded_archive(client: httpx.Client, tmp_path: P
 
     assert tested.returncode == 0, tested.stdout
     assert (tmp_path / "out" / "naïve.txt").read_bytes() == b"unicode name\n"
+
+
+def test_zip_entry_names_never_leave_the_folder_they_are_unpacked_in(client: httpx.Client) -> None:
+    share = create_share(
+        client, {"../../etc/evil.txt": b"1", "C:\\Windows\\win.ini": b"2", "/abs.txt": b"3"}
+    )
+
+    archive = client.get(f"/s/{share['share_id']}/zip").content
+
+    with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+        assert opened.namelist() == ["evil.txt", "win.ini", "abs.txt"]
