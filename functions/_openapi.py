@@ -583,6 +583,8 @@ def _share_paths() -> dict[str, Schema]:
     created = {
         "200": _json("The share and the files this request added.", shares.ShareCreated),
         "400": _error("No file, an invalid option (the message names it), a wrong key."),
+        "403": _error("Not a member of the group."),
+        "404": _error("`Group not found`, or (adding) `Share not found`."),
         "413": _error("A file beyond the size limit."),
         **_AUTHED,
         **_LIMITED,
@@ -652,7 +654,7 @@ def _share_paths() -> dict[str, Schema]:
                 "add_share_files",
                 "Add files to a share (multipart, one or more `file` parts).",
                 "shares",
-                {**created, "404": _SHARE_NOT_FOUND},
+                created,
                 parameters=[_SHARE_ID, _SHARE_KEY],
                 body={
                     "required": True,

@@ -5,7 +5,7 @@ answer must not be a 5xx, must have a documented status, content type, headers a
 every error must be the contract's JSON shape. Generation is deterministic (fixed seed,
 derandomised): FUZZ_EXAMPLES examples per operation and pass, 5 in `make test`, more in
 `make fuzz`. Some generated path parameters are swapped for ids that exist (a file, a group, an
-invite, a buffer item, a webhook), so the fuzzer reaches the answers behind the 404s too.
+invite, a buffer item, a webhook, a share), so the fuzzer reaches the answers behind the 404s too.
 
 Every documented operation is fuzzed; logout gets a token of its own, and the operations that
 end a fixture (deleting the group or the buffer, a new invite) are followed by re-creating it.
@@ -80,6 +80,7 @@ class Fixtures:
             assert upload.status_code == 200, upload.text
             self.ids["file_url"] = upload.json()["file_url"]
         self.renew_group()
+        self.renew_share()
         self.renew_buffer()
         self.renew_webhook()
 
@@ -110,6 +111,16 @@ class Fixtures:
             assert response.status_code == 200, response.text
             self.ids["webhook_id"] = response.json()["id"]
 
+    def renew_share(self) -> None:
+        with self.client() as client:
+            response = client.post(
+                "/api/shares",
+                files={"file": ("fuzz.png", b"\x89PNG\r\n\x1a\n")},
+                headers=auth(self.token),
+            )
+            assert response.status_code == 200, response.text
+            self.ids["share_id"] = response.json()["share_id"]
+
     def fresh_token(self) -> str:
         with self.client() as client:
             return register(client, new_username("fuzz-out"))[1]
@@ -128,6 +139,8 @@ class Fixtures:
             self.renew_buffer()
         elif operation_id == "delete_webhook":
             self.renew_webhook()
+        elif operation_id == "delete_share":
+            self.renew_share()
 
 
 FIXTURES = Fixtures()
