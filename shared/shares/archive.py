@@ -19,6 +19,8 @@ from typing import Any
 
 from shared.access.unlock import Credentials
 from shared.config import Settings
+from shared.errors import ContentChanged
+from shared.files import catalog, table
 from shared.files.filenames import content_disposition
 from shared.http.etags import if_range_allows, none_match_hits
 from shared.http.ranges import parse_range
@@ -137,8 +139,19 @@ async def _bytes(
         try:
             async for chunk in chunks:
                 yield chunk
+        except ContentChanged:
+            # Not the bytes published (rewritten through a still-valid upload SAS): that file
+            # leaves the share for every reader, and this archive breaks off.
+            await _shielded(_remove(source))
+            raise
         finally:
             await chunks.aclose()
+
+
+async def _remove(file_url: str) -> None:
+    record = await table.get(file_url)
+    if record is not None:
+        await catalog.remove(record)
 
 
 async def _stream(
