@@ -3,6 +3,7 @@
 import functools
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -32,6 +33,9 @@ observability.install_record_factory()
 Handler = Callable[[Request], Awaitable[Response]]
 Body = TypeVar("Body", bound=RequestBody)
 
+# A link a browser opens, and anything under it: its password page posts to `<link>/unlock`.
+_LINK_PATH = re.compile(r"^(/(?:file|f|s)/[^/]+)(?:/.*)?$")
+
 # Response headers a browser app on an allowed origin (CORS_ALLOWED_ORIGINS) may read. The
 # platform's CORS has no setting for them, so the app names them in its answers to those origins.
 EXPOSED_HEADERS = "X-Url-Delete, Retry-After, X-Request-Id"
@@ -51,9 +55,9 @@ def error_response(error: ServiceError, req: Request | None = None) -> Response:
     """The contract's JSON; a page in the site's style for a browser following a link (the
     password page for a locked link: never the browser's own Basic dialog)."""
     if req is not None and wants_page(req.headers.get("accept")):
-        if isinstance(error, LinkLocked):
-            path = req.url.path
-            action = path if path.endswith("/unlock") else f"{path}/unlock"
+        link = _LINK_PATH.match(req.url.path)
+        if isinstance(error, LinkLocked) and link is not None:
+            action = f"{link.group(1)}/unlock"
             wrong = isinstance(error, WrongPassword)
             page = password_page(action, error.expires_at, utcnow(), wrong=wrong)
             return page_response(page, error.status, error.headers())

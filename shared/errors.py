@@ -151,12 +151,11 @@ class LinkLocked(ServiceError):
     """
 
     status = 401
+    error_id_of: int = 0  # each subclass's errorId
 
     def __init__(self, message: str | None = None, *, expires_at: datetime | None = None) -> None:
         super().__init__(message, error_id=self.error_id_of)
         self.expires_at = expires_at
-
-    error_id_of: int = 0
 
 
 class PasswordRequired(LinkLocked):

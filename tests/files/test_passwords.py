@@ -262,3 +262,24 @@ def test_unlock_of_unknown_link_is_404(client: httpx.Client, path: str) -> None:
     response = client.post(f"/{path}/Zz{os.urandom(7).hex()}/unlock", data={"password": "x"})
 
     assert response.status_code == 404
+
+
+def test_metadata_with_wrong_password_in_a_browser_is_the_plain_error_page(
+    client: httpx.Client,
+) -> None:
+    file_url = _locked(client)
+
+    response = client.get(f"/api/metadata/{file_url}", auth=("", "no"), headers=HTML)
+
+    assert response.status_code == 401
+    assert "Wrong password" in response.text
+    assert "<form" not in response.text
+
+
+def test_unlock_route_takes_only_post(client: httpx.Client) -> None:
+    file_url = _locked(client)
+
+    response = client.get(f"/file/{file_url}/unlock")
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
