@@ -40,6 +40,7 @@ from shared.files.uploads import (
     Owner,
     check_declared_length,
     stream_to_blob,
+    too_large,
 )
 from shared.http.multipart import MAX_FIELDS, MultipartReader, is_multipart
 from shared.ops.crashpoints import crash_point
@@ -183,7 +184,9 @@ async def _receive(
             if part.name == "file" and part.filename is not None:
                 if len(staged) >= MAX_FILES:
                     raise _too_many()
-                staged.append(await _stage(part.chunks(), part.filename, settings, now))
+                # One budget for the request, as for an upload: MAX_UPLOAD_BYTES in all.
+                budget = settings.max_upload_bytes - sum(item.size for item in staged)
+                staged.append(await _stage(part.chunks(), part.filename, budget, settings, now))
                 continue
             field_count += 1
             if field_count > MAX_FIELDS:
@@ -200,7 +203,7 @@ async def _receive(
 
 
 async def _stage(
-    chunks: AsyncIterator[bytes], raw_name: str, settings: Settings, now: datetime
+    chunks: AsyncIterator[bytes], raw_name: str, budget: int, settings: Settings, now: datetime
 ) -> _Staged:
     filename = sanitize_filename(raw_name)
     file_url = ids.new_file_url()
@@ -209,7 +212,11 @@ async def _stage(
 
     async def checksummed() -> AsyncIterator[bytes]:
         nonlocal crc
+        received = 0
         async for chunk in chunks:
+            received += len(chunk)
+            if received > budget:
+                raise too_large(settings)
             crc = zlib.crc32(chunk, crc)
             yield chunk
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 
 from tests.utils.accounts import auth, create_group, register
@@ -252,3 +254,26 @@ def test_group_share_needs_a_member_token(client: httpx.Client) -> None:
     response = client.post("/api/shares", json={"group_id": str(group_id)}, headers=auth(stranger))
 
     assert response.status_code == 403
+
+
+def test_files_of_one_request_share_the_upload_limit(
+    client: httpx.Client, storage: StorageProbe, settings_env: dict[str, str]
+) -> None:
+    settings_env["MAX_UPLOAD_BYTES"] = "1000"
+    before = storage.blob_names()
+
+    def parts() -> Iterator[bytes]:  # chunked: no declared length to refuse up front
+        boundary = b"--b\r\n"
+        for name in ("a.bin", "b.bin"):
+            yield boundary
+            yield f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n\r\n'.encode()
+            yield b"x" * 600 + b"\r\n"
+        yield b"--b--\r\n"
+
+    response = client.post(
+        "/api/shares", content=parts(), headers={"Content-Type": "multipart/form-data; boundary=b"}
+    )
+
+    assert response.status_code == 413
+    assert response.json()["message"] == "File size exceeds the limit (1000 bytes)"
+    assert storage.blob_names() == before
