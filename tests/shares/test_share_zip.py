@@ -214,3 +214,14 @@ def test_zip_entry_names_never_leave_the_folder_they_are_unpacked_in(client: htt
 
     with zipfile.ZipFile(io.BytesIO(archive)) as opened:
         assert opened.namelist() == ["evil.txt", "win.ini", "abs.txt"]
+
+
+def test_if_none_match_is_304_and_not_counted(client: httpx.Client) -> None:
+    share = create_share(client, {"a.txt": b"abc"})
+    url = f"/s/{share['share_id']}/zip"
+    etag = client.head(url).headers["etag"]
+
+    response = client.get(url, headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert manifest(client, share["share_id"]).json()["download_count"] == 0
