@@ -17,6 +17,7 @@ from functions import (
     metadata,
     notifications,
     qr,
+    reverse_shares,
     upload,
     web,
     webhooks,
@@ -41,6 +42,7 @@ app.register_functions(account_files.bp)
 app.register_functions(groups.bp)
 app.register_functions(buffer.bp)
 app.register_functions(webhooks.bp)
+app.register_functions(reverse_shares.bp)
 app.register_functions(qr.bp)
 app.register_functions(web.bp)
 app.register_functions(docs.bp)

@@ -62,6 +62,55 @@ class PayloadTooLarge(ServiceError):
     status = 413
 
 
+class UploadLinkNotFound(NotFound):
+    """Missing, expired and revoked upload links (reverse shares) answer identically."""
+
+    message = "Upload link not found"
+
+
+class UploadLinkFull(ServiceError):
+    """The upload link received all the files it allows (errorId 40)."""
+
+    status = 409
+    message = "This upload link accepts no more files"
+
+    def __init__(self) -> None:
+        super().__init__(error_id=40)
+
+
+class UploadLinkBytesExhausted(PayloadTooLarge):
+    """The file would take the upload link past the bytes it allows (errorId 41)."""
+
+    message = "The file exceeds what this upload link still accepts"
+
+    def __init__(self) -> None:
+        super().__init__(error_id=41)
+
+
+class PasswordRequired(ServiceError):
+    """A password protects this; send it as HTTP Basic (`curl -u :secret`). errorId 20."""
+
+    status = 401
+    message = "Password required"
+
+    def __init__(self) -> None:
+        super().__init__(error_id=20)
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Basic realm="fileshare", charset="UTF-8"'}
+
+
+class WrongPassword(ServiceError):
+    """The password sent does not match (errorId 21). 403, without a Basic challenge, so a
+    browser page never pops up its own login dialog."""
+
+    status = 403
+    message = "Wrong password"
+
+    def __init__(self) -> None:
+        super().__init__(error_id=21)
+
+
 class RangeNotSatisfiable(ServiceError):
     status = 416
     message = "Requested range not satisfiable"

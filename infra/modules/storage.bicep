@@ -45,6 +45,7 @@ var tableNames = [
   'uploads'
   'webhooks'
   'deliveries'
+  'reverseshares'
 ]
 
 // Queues the app uses: webhook events wait in `webhooks` for the queue-triggered delivery

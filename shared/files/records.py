@@ -37,6 +37,8 @@ class FileRecord:
     lease_until: datetime = NO_LEASE
     # A withdrawn record's expiry before it was withdrawn: where its expiry index entry is filed.
     original_expiry: datetime | None = None
+    # The reverse share (upload link) a stranger sent this file through (shared/reverse/).
+    received_via: str | None = None
 
     @property
     def downloads_left(self) -> int | None:

@@ -27,6 +27,7 @@ BUFFER = "buffer"  # a cloud-buffer item; id "<item_id>:<owner key>"
 SCAN = "scan"  # a new upload whose malware verdict cleanup checks until one exists
 DIRECT_UPLOAD = "direct"  # a direct-to-Blob upload: swept unless completed by SAS expiry
 GROUP = "group"  # a group deletion in progress: finished by cleanup if a crash interrupted it
+REVERSE_SHARE = "reverse"  # an upload link; id "<link id>:<owner key>"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ BUFFER_TABLE = "buffer"
 FILE_COUNTS_TABLE = "filecounts"
 WEBHOOKS_TABLE = "webhooks"
 DELIVERIES_TABLE = "deliveries"
+REVERSE_SHARES_TABLE = "reverseshares"
 
 TABLES = (
     FILES_TABLE,
@@ -36,6 +37,7 @@ TABLES = (
     FILE_COUNTS_TABLE,
     WEBHOOKS_TABLE,
     DELIVERIES_TABLE,
+    REVERSE_SHARES_TABLE,
 )
 
 # Webhook events wait here for the queue-triggered delivery function; after host.json's
