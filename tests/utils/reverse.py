@@ -27,8 +27,7 @@ def send(
     password: str | None = None,
 ) -> httpx.Response:
     """Upload one file through the link, as `curl -F file=@x [-u :password]` does."""
-    return client.post(
-        f"/r/{link_id}",
-        files={"file": (filename, content)},
-        auth=("", password) if password is not None else None,
-    )
+    files = {"file": (filename, content)}
+    if password is None:
+        return client.post(f"/r/{link_id}", files=files)
+    return client.post(f"/r/{link_id}", files=files, auth=("", password))
