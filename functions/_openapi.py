@@ -18,7 +18,16 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
 from pydantic_core import CoreSchema
 
-from functions._schemas import accounts, buffer, files, groups, service, uploads, webhooks
+from functions._schemas import (
+    accounts,
+    buffer,
+    files,
+    groups,
+    reverse,
+    service,
+    uploads,
+    webhooks,
+)
 from functions._schemas.base import AuthError, Error, RequestBody, Success
 
 JSON = "application/json"
@@ -55,6 +64,13 @@ def _json(
     if headers:
         response["headers"] = headers
     return response
+
+
+def _multipart_file(**fields: Schema) -> Schema:
+    """A multipart body: the part `file` and the form fields `fields`."""
+    properties = {"file": _FILE_PART, **fields}
+    schema = {"type": "object", "required": ["file"], "properties": properties}
+    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
 
 
 def _json_body(model: type[RequestBody]) -> Schema:
@@ -200,23 +216,9 @@ def _upload_paths() -> dict[str, Schema]:
                 "files",
                 _upload_responses(),
                 parameters=[_GROUP_ID, *_UPLOAD_OPTIONS],
-                body={
-                    "required": True,
-                    "content": {
-                        "multipart/form-data": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["file"],
-                                "properties": {
-                                    "file": _FILE_PART,
-                                    "include_ext": _STR,
-                                    "expires_in": _TTL,
-                                    "max_downloads": _MAX_DOWNLOADS,
-                                },
-                            }
-                        }
-                    },
-                },
+                body=_multipart_file(
+                    include_ext=_STR, expires_in=_TTL, max_downloads=_MAX_DOWNLOADS
+                ),
                 security=_OPTIONAL_BEARER,
                 description="Anonymous uploads go to `private` only; with a token the file is "
                 "also listed in the account or group. Options may be query parameters or form "
@@ -829,7 +831,12 @@ def _components() -> Schema:
     retry_after = {"Retry-After": {"schema": _STR, "description": "Seconds to wait."}}
     return {
         "securitySchemes": {
-            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (HS256)"}
+            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (HS256)"},
+            "linkPassword": {
+                "type": "http",
+                "scheme": "basic",
+                "description": "An upload link's password as the Basic password; any user name.",
+            },
         },
         "responses": {
             "Error": _json("An error.", Error),
@@ -945,6 +952,96 @@ def _webhook_paths() -> dict[str, Schema]:
     }
 
 
+_LINK_ID = _path("link_id", "The upload link's id (16 URL-safe characters).")
+_LINK_NOT_FOUND = _error("`Upload link not found`: unknown, expired or revoked.")
+
+
+def _reverse_share_paths() -> dict[str, Schema]:
+    """Upload links (reverse shares): an account lets anyone with the link send it files."""
+    return {
+        "/api/reverse_shares": {
+            "post": _operation(
+                "create_reverse_share",
+                "Create an upload link: anyone holding it may send files to the caller.",
+                "reverse shares",
+                {
+                    "200": _json("Created.", reverse.ReverseShareCreated),
+                    "400": _error("A missing or invalid field (the message names it)."),
+                    **_GROUP_ERRORS,
+                },
+                body=_json_body(reverse.NewReverseShare),
+                security=_BEARER,
+                description="Received files belong to the caller (or, with `group_id`, to the "
+                "group), live `file_expires_in` seconds and are listed with `received_via`.",
+            ),
+            "get": _operation(
+                "list_reverse_shares",
+                "The caller's live upload links with what each received.",
+                "reverse shares",
+                {"200": _json("Every live link.", reverse.ReverseShareList), **_AUTHED},
+                security=_BEARER,
+            ),
+        },
+        "/api/reverse_shares/{link_id}": {
+            "delete": _operation(
+                "delete_reverse_share",
+                "Revoke an upload link at once; the files it received stay.",
+                "reverse shares",
+                {"200": _json("Revoked.", Success), "404": _LINK_NOT_FOUND, **_AUTHED},
+                parameters=[_LINK_ID],
+                security=_BEARER,
+            )
+        },
+        "/r/{link_id}": {
+            "get": _operation(
+                "get_upload_link",
+                "The upload page for a browser; what the link still accepts for a program.",
+                "reverse shares",
+                {
+                    "200": {
+                        "description": "The page (`Accept: text/html`) or the link's status.",
+                        "content": {
+                            JSON: {"schema": _Model(reverse.UploadLinkStatus, "serialization")},
+                            "text/html": {"schema": _STR},
+                        },
+                    },
+                    "304": _NOT_MODIFIED,
+                    "404": _LINK_NOT_FOUND,
+                },
+                parameters=[_LINK_ID],
+            ),
+            "head": _operation(
+                "get_upload_link_head",
+                "The upload page's headers.",
+                "reverse shares",
+                {"200": {"description": "Live."}, "304": _NOT_MODIFIED, "404": _LINK_NOT_FOUND},
+                parameters=[_LINK_ID],
+            ),
+            "post": _operation(
+                "upload_to_link",
+                "Send one file through the link (multipart field `file`).",
+                "reverse shares",
+                {
+                    "200": _json("Received; never the file's link or key.", reverse.UploadReceipt),
+                    "400": _error("No file, or more than one."),
+                    "401": _error("`Password required` (errorId 20): send it as HTTP Basic."),
+                    "403": _error("`Wrong password` (errorId 21)."),
+                    "404": _LINK_NOT_FOUND,
+                    "409": _error("The link accepts no more files (errorId 40)."),
+                    "413": _error(
+                        "The file exceeds what the link still accepts (errorId 41), or the "
+                        "service's per-file limit."
+                    ),
+                    **_LIMITED,
+                },
+                parameters=[_LINK_ID],
+                body=_multipart_file(),
+                security=[{}, {"linkPassword": []}],
+            ),
+        },
+    }
+
+
 @functools.cache
 def _document() -> Schema:
     document: Schema = {
@@ -966,6 +1063,7 @@ def _document() -> Schema:
             **_web_paths(),
             **_service_paths(),
             **_webhook_paths(),
+            **_reverse_share_paths(),
         },
         "components": _components(),
     }

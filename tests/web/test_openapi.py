@@ -8,7 +8,17 @@ import httpx
 from pydantic import BaseModel
 
 from functions import _openapi as openapi
-from functions._schemas import accounts, base, buffer, files, groups, service, uploads, webhooks
+from functions._schemas import (
+    accounts,
+    base,
+    buffer,
+    files,
+    groups,
+    reverse,
+    service,
+    uploads,
+    webhooks,
+)
 from tests.utils.routes import registered_operations
 
 
@@ -101,7 +111,7 @@ def test_every_registered_route_describes_its_json_bodies_with_models() -> None:
 def test_openapi_schemas_are_the_models_and_nothing_else() -> None:
     models = {
         model.__name__
-        for module in (accounts, base, buffer, files, groups, service, uploads, webhooks)
+        for module in (accounts, base, buffer, files, groups, reverse, service, uploads, webhooks)
         for model in vars(module).values()
         if isinstance(model, type)
         and issubclass(model, BaseModel)
