@@ -1,0 +1,104 @@
+"""The upload-link page (/r/{id}) in Chromium: drop files in, see progress and the receipt, a
+password link, the limits, and a revoked link's message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+
+from tests.utils.accounts import auth, register
+from tests.utils.reverse import create_link
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, FilePayload
+
+    NewContext = Callable[..., BrowserContext]
+
+pytestmark = pytest.mark.browser
+
+
+def _files(*names: str) -> list[FilePayload]:
+    return [{"name": name, "mimeType": "text/plain", "buffer": name.encode()} for name in names]
+
+
+def test_page_sends_files_to_the_owner_and_stops_at_max_files(
+    new_context: NewContext, client: httpx.Client
+) -> None:
+    _, token = register(client)
+    link = create_link(client, token, max_files=2)
+    page = new_context().new_page()
+
+    page.goto(link["upload_url"])
+    page.wait_for_selector("#drop:not([hidden])")
+    assert page.inner_text("#files-left") == "2"
+    page.set_input_files("#file-input", _files("one.txt", "two.txt", "three.txt"))
+    page.wait_for_selector(".upload:nth-child(3)[data-state='failed']")
+
+    states = page.eval_on_selector_all(".upload", "items => items.map(i => i.dataset.state)")
+    assert states == ["done", "done", "failed"]
+    assert "accepts no more files" in page.inner_text(".upload:nth-child(3)")
+    assert page.inner_text("#files-left") == "0"
+    listed = client.get("/api/get_files/private", headers=auth(token)).json()["data"]
+    assert sorted(entry["user_filename"] for entry in listed) == ["one.txt", "two.txt"]
+    assert all(entry["file_url"] not in page.content() for entry in listed)
+
+
+def test_page_asks_for_the_password_and_sends_it(
+    new_context: NewContext, client: httpx.Client
+) -> None:
+    _, token = register(client)
+    link = create_link(client, token, password="hunter2 hunter2")
+    page = new_context().new_page()
+
+    page.goto(link["upload_url"])
+    page.wait_for_selector("#password-form:not([hidden])")
+    page.fill("#password", "wrong")
+    page.set_input_files("#file-input", _files("a.txt"))
+    page.wait_for_selector(".upload[data-state='failed']")
+    assert "Wrong password" in page.inner_text(".upload")
+    page.fill("#password", "hunter2 hunter2")
+    page.set_input_files("#file-input", _files("b.txt"))
+    page.wait_for_selector(".upload:nth-child(2)[data-state='done']")
+
+    listed = client.get("/api/get_files/private", headers=auth(token)).json()["data"]
+    assert [entry["user_filename"] for entry in listed] == ["b.txt"]
+
+
+def test_revoked_link_shows_a_clear_message(new_context: NewContext, client: httpx.Client) -> None:
+    _, token = register(client)
+    link = create_link(client, token)
+    page = new_context().new_page()
+    page.goto(link["upload_url"])
+    page.wait_for_selector("#drop:not([hidden])")
+
+    client.delete(f"/api/reverse_shares/{link['id']}", headers=auth(token))
+    page.set_input_files("#file-input", _files("late.txt"))
+    page.wait_for_selector(".upload[data-state='failed']")
+    assert "Upload link not found" in page.inner_text(".upload")
+
+    response = page.goto(link["upload_url"])
+    assert response is not None
+    assert response.status == 404
+    assert "Upload link not found" in page.content()
+
+
+def test_page_takes_dropped_files(new_context: NewContext, client: httpx.Client) -> None:
+    _, token = register(client)
+    link = create_link(client, token)
+    page = new_context().new_page()
+    page.goto(link["upload_url"])
+    page.wait_for_selector("#drop:not([hidden])")
+
+    dropped = page.evaluate_handle(
+        "() => { const data = new DataTransfer();"
+        " data.items.add(new File(['dropped bytes'], 'dropped.txt')); return data; }"
+    )
+    page.dispatch_event("#drop", "drop", {"dataTransfer": dropped})
+    page.wait_for_selector(".upload[data-state='done']")
+
+    listed = client.get("/api/get_files/private", headers=auth(token)).json()["data"]
+    assert [(entry["user_filename"], entry["size"]) for entry in listed] == [("dropped.txt", 13)]
+    assert page.inner_text("#files-left") == "4"
