@@ -255,10 +255,19 @@ def _direct_upload_paths() -> dict[str, Schema]:
                     "400": _error(
                         "A missing or invalid field (the message names it), or a bad group id."
                     ),
-                    "403": _error("Not a member of the group."),
-                    "404": _error("No such group."),
-                    "413": _error("File size exceeds the limit (MAX_DIRECT_UPLOAD_BYTES)."),
+                    "403": _error("Not a member of the group; an upload link's `Wrong password`."),
+                    "404": _error("No such group; `Upload link not found`."),
+                    "409": _error("The upload link accepts no more files (errorId 40)."),
+                    "413": _error(
+                        "File size exceeds the limit (MAX_DIRECT_UPLOAD_BYTES), or what the "
+                        "upload link still accepts (errorId 41)."
+                    ),
                     **_AUTHED,
+                    "401": _json(
+                        "A bad token (section 1.1), or an upload link's `Password required`.",
+                        AuthError,
+                        Error,
+                    ),
                     **_LIMITED,
                 },
                 body=_json_body(uploads.UploadDeclaration),
@@ -294,8 +303,10 @@ def _direct_upload_paths() -> dict[str, Schema]:
                 "files",
                 {
                     "200": _json(
-                        "Published, as `POST /api/upload/{group_id}` answers.",
+                        "Published, as `POST /api/upload/{group_id}` answers; through an upload "
+                        "link, the uploader's receipt.",
                         uploads.UploadResult,
+                        reverse.UploadReceipt,
                     ),
                     "400": _error(
                         "`Invalid unique key`, no committed blob yet, or a size other than the "

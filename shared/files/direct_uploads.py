@@ -45,6 +45,7 @@ from shared.files.pending_uploads import PENDING, PUBLISHING, PendingUpload
 from shared.files.records import FileRecord
 from shared.http.params import is_true
 from shared.ops.crashpoints import crash_point
+from shared.reverse import direct as reverse_direct
 from shared.storage import blobs, expiry_index, sas, staged_blobs
 from shared.storage.names import file_blob_name
 
@@ -103,10 +104,15 @@ async def begin(
     filename = sanitize_filename(filename)
     if size > settings.max_direct_upload_bytes:
         raise uploads.limit_exceeded(settings.max_direct_upload_bytes)
-    lifetime = uploads.Lifetime.parse(options, settings)
-    owner, identity = await uploads.resolve_owner(
-        options.get("group_id") or "private", authorization, settings=settings, now=now
-    )
+    link_id = options.get("reverse_share_id")
+    if link_id:  # an upload link's terms; `authorization` carries its password, if any
+        reserved = await reverse_direct.reserve(link_id, authorization, size, now)
+        owner, lifetime, identity = reserved.owner, reserved.lifetime, Identity(None, {})
+    else:
+        lifetime = uploads.Lifetime.parse(options, settings)
+        owner, identity = await uploads.resolve_owner(
+            options.get("group_id") or "private", authorization, settings=settings, now=now
+        )
     include_ext = is_true(options.get("include_ext"))
     ext = extension_of(filename)
     file_url = ids.new_file_url(ext if include_ext else "")
@@ -125,10 +131,15 @@ async def begin(
         auth_error=identity.auth_error,
         created_at=now,
         sas_expires_at=sas_expires_at,
+        received_via=owner.received_via,
     )
-    # The entry first: whatever happens next, the sweep finds this upload.
-    await expiry_index.add(expiry_index.DIRECT_UPLOAD, file_url, sas_expires_at)
-    await pending_uploads.insert(upload)
+    try:
+        # The entry first: whatever happens next, the sweep finds this upload.
+        await expiry_index.add(expiry_index.DIRECT_UPLOAD, file_url, sas_expires_at)
+        await pending_uploads.insert(upload)
+    except BaseException:
+        await reverse_direct.release(upload)
+        raise
     return Grant(upload, await _upload_url(upload, now), identity)
 
 
@@ -176,6 +187,11 @@ async def complete(
         return uploads.Published(record), Identity(record.owner, {})
     assert upload is not None
     identity = Identity(upload.owner, upload.auth_error)
+    try:
+        await reverse_direct.check_open(upload, now)
+    except NotFound:
+        await _discard(upload)
+        raise
     if upload.group_id:
         try:  # authorised at `begin`; the group may be gone, or the uploader out of it, since
             await groups.require_member(upload.group_id, upload.owner or "")
@@ -218,9 +234,10 @@ async def complete(
             blobs.StoredBlob(size=stored.size, etag=etag),
             expiry_index.entry_for(expiry_index.DIRECT_UPLOAD, file_url, upload.sas_expires_at),
             snapshot=snapshot,
-            key=upload.key,
+            # Through an upload link the uploader holds the upload's secret, never the file's.
+            key=ids.new_key() if upload.received_via else upload.key,
             lifetime=uploads.Lifetime(upload.ttl_seconds, upload.max_downloads),
-            owner=uploads.Owner(upload.owner, upload.group_id),
+            owner=uploads.Owner(upload.owner, upload.group_id, upload.received_via),
             settings=settings,
             now=now,
         )
@@ -229,6 +246,7 @@ async def complete(
         # stays to sweep whatever the still-valid SAS writes afterwards.
         if await pending_uploads.delete(claimed, conditional=False):
             await blobs.discard(name)
+            await reverse_direct.release(claimed)
         raise
     crash_point("direct.published")
     await _settle(claimed)
@@ -259,6 +277,7 @@ async def sweep(file_url: str, now: datetime) -> Swept:
             return Swept.KEEP
         if not await pending_uploads.delete(upload):
             return Swept.KEEP  # a completion claimed it just now
+        await reverse_direct.release(upload)  # never published: its reservation is free again
     if record is not None:
         return await _verify(record)
     # No row and no record: nothing can publish this blob any more, whoever wrote it (its
@@ -280,6 +299,7 @@ async def _discard(upload: PendingUpload) -> None:
     """Drop an upload that can never be published; its entry stays for what its SAS writes."""
     if await pending_uploads.delete(upload):
         await blobs.discard(file_blob_name(upload.file_url))
+        await reverse_direct.release(upload)
 
 
 async def _open(
@@ -293,7 +313,8 @@ async def _open(
     record: FileRecord | None = None
     if upload is None or upload.state == PUBLISHING:
         record = await table.get(file_url)
-    secret = record.key if record is not None else upload.key if upload is not None else None
+    # The upload's own secret while its row exists: through an upload link it is not the file's.
+    secret = upload.key if upload is not None else record.key if record is not None else None
     if secret is None:
         raise _not_found()
     if not key or not ids.secrets_match(key, secret):

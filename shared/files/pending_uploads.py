@@ -40,6 +40,8 @@ class PendingUpload:
     state: str = PENDING
     claimed_at: datetime | None = None
     etag: str = ""
+    # The upload link it came through (shared/reverse/direct.py): `size` is reserved on it.
+    received_via: str | None = None
 
 
 def _to_entity(upload: PendingUpload) -> dict[str, Any]:
@@ -61,6 +63,7 @@ def _to_entity(upload: PendingUpload) -> dict[str, Any]:
         "sas_expires_at": upload.sas_expires_at,
         "state": upload.state,
         "claimed_at": upload.claimed_at,
+        "received_via": upload.received_via,
     }
 
 
@@ -87,6 +90,7 @@ def _from_entity(row: dict[str, Any]) -> PendingUpload:
         state=row.get("state", PENDING),
         claimed_at=row.get("claimed_at"),
         etag=row["etag"],
+        received_via=row.get("received_via"),
     )
 
 

@@ -99,6 +99,11 @@ async def receive(
     except BaseException:
         await links.release(link.link_id, files=1, size=reserved)
         raise
+    return await received(published, link)
+
+
+async def received(published: uploads.Published, link: ReverseShare) -> Receipt:
+    """Tell the owner's webhooks (never failing the upload), and the uploader what arrived."""
     record = published.record
     await notify.emit(
         link.owner,
