@@ -1,9 +1,12 @@
-// The upload-link page (/r/{id}): anyone holding the link sends files to its owner. Each file is
-// one multipart POST to this very path, with per-file progress; the server enforces the link's
-// limits and answers a receipt, never a link to what was sent. A password goes as HTTP Basic.
+// The upload-link page (/r/{id}): anyone holding the link sends files to its owner. A file goes
+// as one multipart POST to this very path, or, above what one POST may carry, as a direct upload
+// through the link (blocks straight to Blob Storage, then completion); either way with progress,
+// and the server enforces the link's limits and answers a receipt, never a link to what was sent.
+// A password goes as HTTP Basic.
 "use strict";
 
 const linkPath = window.location.pathname;
+const linkId = decodeURIComponent(linkPath.split("/").pop());
 const $ = (selector) => document.querySelector(selector);
 let status = null;
 
@@ -70,44 +73,75 @@ function entryFor(file) {
   return { item, progress, text };
 }
 
-function sendFile(file) {
-  const entry = entryFor(file);
-  if (file.size > status.max_file_bytes) {
-    entry.item.dataset.state = "failed";
-    entry.text.textContent = `Too large: this link takes at most ${formatBytes(status.max_file_bytes)} per file.`;
-    return Promise.resolve();
-  }
+// One request with upload progress (fetch has none); resolves with the finished XHR.
+function request(method, url, body, headers = {}, onProgress = null) {
   return new Promise((resolve) => {
-    const form = new FormData();
-    form.append("file", file, file.name);
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", linkPath);
-    xhr.setRequestHeader("Accept", "application/json");
-    for (const [header, value] of Object.entries(basicAuth())) xhr.setRequestHeader(header, value);
-    xhr.upload.addEventListener("progress", (event) => {
-      const fraction = event.total ? event.loaded / event.total : 1;
-      entry.progress.value = fraction;
-      entry.text.textContent = `${Math.floor(fraction * 100)}%`;
-    });
-    xhr.addEventListener("loadend", () => {
-      if (xhr.status === 200) {
-        const receipt = JSON.parse(xhr.responseText);
-        entry.item.dataset.state = "done";
-        entry.progress.value = 1;
-        entry.text.textContent = "Sent";
-        status.files_left = receipt.files_left;
-        status.bytes_left = receipt.bytes_left;
-        status.max_file_bytes = Math.min(status.max_file_bytes, receipt.bytes_left);
-        renderLimits();
-      } else {
-        entry.item.dataset.state = "failed";
-        entry.progress.value = 0;
-        entry.text.textContent = messageOf(xhr);
-      }
-      resolve();
-    });
-    xhr.send(form);
+    xhr.open(method, url);
+    for (const [header, value] of Object.entries(headers)) xhr.setRequestHeader(header, value);
+    if (onProgress) xhr.upload.addEventListener("progress", (event) => onProgress(event.loaded));
+    xhr.addEventListener("loadend", () => resolve(xhr));
+    xhr.send(body);
   });
+}
+
+class Failed extends Error {}
+
+function expect(xhr, status) {
+  if (xhr.status !== status) throw new Failed(messageOf(xhr));
+  return xhr.status === 201 ? null : JSON.parse(xhr.responseText);
+}
+
+const API = { Accept: "application/json" };
+
+// Small files: one multipart POST to the link.
+async function relay(file, onProgress) {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  return expect(await request("POST", linkPath, form, { ...API, ...basicAuth() }, onProgress), 200);
+}
+
+// Large files: the link authorises a direct upload of exactly this size, the blocks go straight
+// to storage one after another, the block list is committed, and completion answers the receipt.
+async function direct(file, onProgress) {
+  const declaration = JSON.stringify({ filename: file.name, size: file.size, reverse_share_id: linkId });
+  const grant = expect(await request("POST", "/api/uploads", declaration,
+    { ...API, "Content-Type": "application/json", ...basicAuth() }), 200);
+  const blockSize = Number(grant.block_size);
+  const count = Math.max(1, Math.ceil(file.size / blockSize));
+  const ids = Array.from({ length: count }, (_, i) => btoa(`block-${String(i).padStart(8, "0")}`));
+  for (let index = 0; index < count; index += 1) {
+    const start = index * blockSize;
+    const url = `${grant.upload_url}&comp=block&blockid=${encodeURIComponent(ids[index])}`;
+    expect(await request("PUT", url, file.slice(start, start + blockSize), {}, (loaded) => onProgress(start + loaded)), 201);
+  }
+  const list = `<?xml version="1.0" encoding="utf-8"?><BlockList>${ids.map((id) => `<Latest>${id}</Latest>`).join("")}</BlockList>`;
+  expect(await request("PUT", `${grant.upload_url}&comp=blocklist`, list), 201);
+  const done = `/api/uploads/${encodeURIComponent(grant.file_url)}/complete?key=${encodeURIComponent(grant.key)}`;
+  return expect(await request("POST", done, null, API), 200);
+}
+
+async function sendFile(file) {
+  const entry = entryFor(file);
+  const onProgress = (loaded) => {
+    const fraction = file.size ? Math.min(1, loaded / file.size) : 1;
+    entry.progress.value = fraction;
+    entry.text.textContent = `${Math.floor(fraction * 100)}%`;
+  };
+  try {
+    const receipt = await (file.size > status.max_file_bytes ? direct : relay)(file, onProgress);
+    entry.item.dataset.state = "done";
+    entry.progress.value = 1;
+    entry.text.textContent = "Sent";
+    status.files_left = receipt.files_left;
+    status.bytes_left = receipt.bytes_left;
+    status.max_file_bytes = Math.min(status.max_file_bytes, receipt.bytes_left);
+    renderLimits();
+  } catch (error) {
+    entry.item.dataset.state = "failed";
+    entry.progress.value = 0;
+    entry.text.textContent = error instanceof Failed ? error.message : "The network failed: try again.";
+  }
 }
 
 async function sendAll(files) {

@@ -102,3 +102,33 @@ def test_page_takes_dropped_files(new_context: NewContext, client: httpx.Client)
     listed = client.get("/api/get_files/private", headers=auth(token)).json()["data"]
     assert [(entry["user_filename"], entry["size"]) for entry in listed] == [("dropped.txt", 13)]
     assert page.inner_text("#files-left") == "4"
+
+
+def test_page_sends_a_file_beyond_one_post_as_a_direct_upload(
+    new_context: NewContext, client: httpx.Client, settings_env: dict[str, str]
+) -> None:
+    settings_env["MAX_UPLOAD_BYTES"] = "1024"  # so a small file takes the direct path
+    _, token = register(client)
+    link = create_link(client, token, max_bytes=10_000, password="pw")
+    page = new_context().new_page()
+    page.goto(link["upload_url"])
+    page.wait_for_selector("#password-form:not([hidden])")
+    page.fill("#password", "pw")
+
+    big: FilePayload = {
+        "name": "big.bin",
+        "mimeType": "application/octet-stream",
+        "buffer": b"z" * 5000,
+    }
+    page.set_input_files("#file-input", [big])
+    page.wait_for_selector(".upload[data-state='done']")
+
+    (entry,) = client.get("/api/get_files/private", headers=auth(token)).json()["data"]
+    assert (entry["user_filename"], entry["size"], entry["received_via"]) == (
+        "big.bin",
+        5000,
+        link["id"],
+    )
+    downloaded = client.get(f"/file/{entry['file_url']}", follow_redirects=True)
+    assert downloaded.content == b"z" * 5000
+    assert page.inner_text("#bytes-left") == "4.9 KiB"
