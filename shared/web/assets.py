@@ -24,10 +24,11 @@ _TYPES = {
     "download.js": "text/javascript; charset=utf-8",
     "reverse.html": "text/html; charset=utf-8",
     "reverse.js": "text/javascript; charset=utf-8",
+    "links.js": "text/javascript; charset=utf-8",
     "icon.svg": "image/svg+xml",
 }
 # What GET /static/{name} may serve; the HTML files are pages, served by their own routes.
-STATIC = frozenset({"app.css", "app.js", "download.js", "reverse.js", "icon.svg"})
+STATIC = frozenset({"app.css", "app.js", "download.js", "reverse.js", "links.js", "icon.svg"})
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from tests.utils.accounts import auth, register
-from tests.utils.reverse import create_link
+from tests.utils.browser import log_in
+from tests.utils.reverse import create_link, send
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, FilePayload
@@ -132,3 +133,31 @@ def test_page_sends_a_file_beyond_one_post_as_a_direct_upload(
     downloaded = client.get(f"/file/{entry['file_url']}", follow_redirects=True)
     assert downloaded.content == b"z" * 5000
     assert page.inner_text("#bytes-left") == "4.9 KiB"
+
+
+def test_account_tab_creates_lists_and_revokes_upload_links(
+    new_context: NewContext, client: httpx.Client
+) -> None:
+    username, token = register(client)
+    page = new_context().new_page()
+    log_in(page, username)
+    page.click("#tab-account")
+
+    page.fill("#link-files", "3")
+    page.fill("#link-mib", "2")
+    page.click("#link-form button[type=submit]")
+    page.wait_for_selector(".notice.success:text('Upload link created')")
+    (link,) = client.get("/api/reverse_shares", headers=auth(token)).json()["data"]
+    assert (link["max_files"], link["max_bytes"]) == (3, 2 * 1024 * 1024)
+    assert page.inner_text(".upload-link .webhook-url") == link["upload_url"]
+    assert send(client, link["id"], b"abc").status_code == 200
+
+    page.reload()
+    page.click("#tab-account")
+    page.wait_for_selector(".upload-link")
+    assert "1 of 3 files" in page.inner_text(".upload-link")
+    page.click(".upload-link button:text('Revoke')")
+    page.wait_for_selector(".notice.success:text('Upload link revoked')")
+
+    assert page.locator(".upload-link").count() == 0
+    assert send(client, link["id"]).status_code == 404
