@@ -18,6 +18,7 @@ from functions import (
     notifications,
     qr,
     reverse_shares,
+    unlock,
     upload,
     web,
     webhooks,
@@ -35,6 +36,7 @@ app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 app.register_functions(upload.bp)
 app.register_functions(direct_uploads.bp)
 app.register_functions(download.bp)
+app.register_functions(unlock.bp)
 app.register_functions(delete.bp)
 app.register_functions(metadata.bp)
 app.register_functions(auth.bp)

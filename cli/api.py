@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -67,6 +68,16 @@ class Api:
         headers = {"Authorization": f"Bearer {config.token}"} if config.token else {}
         self.http = client or httpx.Client(base_url=config.server, timeout=_TIMEOUT)
         self.http.headers.update(headers)
+        # A link's password, sent with HTTP Basic on the requests that read that link only.
+        self.link_password: str | None = None
+
+    def _link_auth(self) -> dict[str, str]:
+        """`Authorization: Basic` with the link's password, in place of the account's Bearer
+        token (reading a link needs no account)."""
+        if self.link_password is None:
+            return {}
+        encoded = base64.b64encode(f":{self.link_password}".encode()).decode("ascii")
+        return {"Authorization": f"Basic {encoded}"}
 
     def close(self) -> None:
         self.http.close()
@@ -112,7 +123,7 @@ class Api:
 
     # Files.
     def metadata(self, file_url: str) -> dict[str, Any]:
-        return self._json(self._send("GET", f"/api/metadata/{file_url}"))
+        return self._json(self._send("GET", f"/api/metadata/{file_url}", headers=self._link_auth()))
 
     @contextmanager
     def open_file(
@@ -124,6 +135,7 @@ class Api:
         with that ETag (206); the whole file otherwise (200).
         """
         headers = {"Range": f"bytes={offset}-", "If-Range": etag} if offset and etag else {}
+        headers.update(self._link_auth())
         with self._stream(
             "GET", f"/file/{file_url}", params={"direct": "1"}, headers=headers
         ) as response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import io
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -81,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--include-ext", action="store_true", help="end the link with the extension")
     up.add_argument("--concurrency", type=int, default=transfer.DEFAULT_CONCURRENCY)
     up.add_argument("--no-qr", action="store_true", help="print the link without a QR code")
+    _password_option(up, "protect the link with a password")
     up.set_defaults(command=_upload)
 
     down = commands.add_parser("download", help="download a link and check its size")
@@ -88,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     down.add_argument("-o", "--output", type=Path, help="file or directory to write")
     down.add_argument("--force", action="store_true", help="overwrite an existing file")
     down.add_argument("--concurrency", type=int, default=transfer.DEFAULT_CONCURRENCY)
+    _password_option(down, "the link's password")
     down.set_defaults(command=_download)
 
     login = commands.add_parser("login", help="log in and remember the token")
@@ -206,8 +209,34 @@ class Screen:
                     time.sleep(1)
 
 
+# `--password` given without a value.
+_ASK = object()
+
+
+def _password_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--password",
+        nargs="?",
+        const=_ASK,
+        metavar="PASSWORD",
+        help=f"{what}; without a value: $FILESHARE_PASSWORD, else asked for (not echoed)",
+    )
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    """`--password VALUE`; bare `--password`: $FILESHARE_PASSWORD, else a prompt; else None."""
+    if args.password is None:
+        return None
+    if args.password is not _ASK:
+        return str(args.password)
+    return os.environ.get("FILESHARE_PASSWORD") or getpass.getpass("link password: ")
+
+
 def _upload(args: argparse.Namespace, api: Api, screen: Screen) -> int:
     options: dict[str, Any] = {"group_id": args.group}
+    password = _password(args)
+    if password:
+        options["password"] = password
     if args.expires_in is not None:
         options["expires_in"] = args.expires_in
     if args.max_downloads is not None:
@@ -248,6 +277,7 @@ def _print_qr(console: Console, link: str) -> None:
 
 def _download(args: argparse.Namespace, api: Api, screen: Screen) -> int:
     file_url = transfer.file_url_of(args.link)
+    api.link_password = _password(args)
     with screen.bar(file_url) as progress:
         result = transfer.download(
             api,

@@ -232,6 +232,8 @@ def download(
     """
     progress = progress or Progress()
     meta = api.metadata(file_url)
+    if "file_size" not in meta and meta.get("password_required"):
+        raise ApiError(401, "This link needs a password: use --password")
     size = int(meta["file_size"])
     name = Path(str(meta.get("original_name") or file_url)).name or file_url
     target = output or Path(name)

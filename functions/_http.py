@@ -3,6 +3,7 @@
 import functools
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -13,15 +14,17 @@ from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 
 from functions._schemas.base import Error, RequestBody, error_body
+from shared.access import passwords
+from shared.access.unlock import COOKIE_NAME, Credentials
 from shared.accounts.auth import authenticate
 from shared.accounts.tokens import TokenClaims
 from shared.clock import utcnow
 from shared.config import get_settings
-from shared.errors import ServiceError
+from shared.errors import LinkLocked, ServiceError, WrongPassword
 from shared.http.client_address import client_address
 from shared.ops import observability
 from shared.ops.ratelimit import enforce
-from shared.web.message_page import error_page, wants_page
+from shared.web.message_page import error_page, password_page, wants_page
 from shared.web.page_security import download_page_headers
 
 logger = logging.getLogger(__name__)
@@ -29,6 +32,9 @@ observability.install_record_factory()
 
 Handler = Callable[[Request], Awaitable[Response]]
 Body = TypeVar("Body", bound=RequestBody)
+
+# A link a browser opens, and anything under it: its password page posts to `<link>/unlock`.
+_LINK_PATH = re.compile(r"^(/(?:file|f|s)/[^/]+)(?:/.*)?$")
 
 # Response headers a browser app on an allowed origin (CORS_ALLOWED_ORIGINS) may read. The
 # platform's CORS has no setting for them, so the app names them in its answers to those origins.
@@ -46,8 +52,15 @@ def json_response(
 
 
 def error_response(error: ServiceError, req: Request | None = None) -> Response:
-    """The contract's JSON; a page in the site's style for a browser following a link."""
+    """The contract's JSON; a page in the site's style for a browser following a link (the
+    password page for a locked link: never the browser's own Basic dialog)."""
     if req is not None and wants_page(req.headers.get("accept")):
+        link = _LINK_PATH.match(req.url.path)
+        if isinstance(error, LinkLocked) and link is not None:
+            action = f"{link.group(1)}/unlock"
+            wrong = isinstance(error, WrongPassword)
+            page = password_page(action, error.expires_at, utcnow(), wrong=wrong)
+            return page_response(page, error.status, error.headers())
         return page_response(error_page(error.status, error.message), error.status, error.headers())
     return json_response(error_body(error), error.status, error.headers())
 
@@ -108,6 +121,9 @@ async def _answer(handler: Handler, req: Request) -> Response:
     filenames) nor the query string (delete keys).
     """
     try:
+        refused = passwords.in_query(req.query_params)
+        if refused is not None:
+            raise refused
         return await handler(req)
     except ServiceError as error:
         return error_response(error, req)
@@ -163,14 +179,27 @@ async def caller(req: Request) -> TokenClaims:
     )
 
 
+def client_of(req: Request) -> str:
+    """The caller's address, the key of per-client limits (shared/http/client_address.py)."""
+    return client_address(
+        req.client.host if req.client else None,
+        req.headers.get("x-forwarded-for"),
+        behind_front_end=get_settings().running_in_azure,
+    )
+
+
+def credentials_of(req: Request) -> Credentials:
+    """A link password from HTTP Basic, and the unlock cookie (shared/access/unlock.py)."""
+    return Credentials.of(req.headers.get("authorization"), req.cookies.get(COOKIE_NAME))
+
+
 async def limit_rate(req: Request, scope: str, limit: int) -> None:
     """Count this request against the caller's address; 429 once over `limit` in the window."""
     settings = get_settings()
-    client = client_address(
-        req.client.host if req.client else None,
-        req.headers.get("x-forwarded-for"),
-        behind_front_end=settings.running_in_azure,
-    )
     await enforce(
-        scope, client, limit=limit, window_seconds=settings.rate_limit_window_seconds, now=utcnow()
+        scope,
+        client_of(req),
+        limit=limit,
+        window_seconds=settings.rate_limit_window_seconds,
+        now=utcnow(),
     )

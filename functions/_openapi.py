@@ -126,6 +126,21 @@ _UPLOAD_OPTIONS = [
     _query("expires_in", "Seconds until the file expires, 1..MAX_TTL_SECONDS.", _TTL),
     _query("max_downloads", "Downloads allowed, ≥ 1; `1` makes a one-time link.", _MAX_DOWNLOADS),
 ]
+_PASSWORD: Schema = {
+    "type": "string",
+    "maxLength": 1024,
+    "description": "A password for the link (form field only, never the query string); "
+    "downloads then need it with HTTP Basic. Empty: none.",
+}
+_LOCKED: dict[str, Schema] = {
+    "401": _error(
+        "The link has a password: errorId 20 without one, 21 for a wrong one (HTTP Basic, any "
+        "user name). A browser gets the password page instead; no `WWW-Authenticate`."
+    ),
+    "429": {"$ref": "#/components/responses/RateLimited"},
+}
+_RETRY_AFTER = {"Retry-After": {"schema": _STR, "description": "Seconds to wait."}}
+_LINK_PASSWORD: list[dict[str, list[str]]] = [{}, {"linkPassword": []}]
 _UPLOAD_KEY = _query("key", "The key `POST /api/uploads` answered.")
 _ITEM_ID = _path("item_id", "A buffer item's id (29 hex digits).")
 _BOT = _query("bot", "`true`: a long-lived token (BOT_TOKEN_TTL_SECONDS).")
@@ -217,7 +232,10 @@ def _upload_paths() -> dict[str, Schema]:
                 _upload_responses(),
                 parameters=[_GROUP_ID, *_UPLOAD_OPTIONS],
                 body=_multipart_file(
-                    include_ext=_STR, expires_in=_TTL, max_downloads=_MAX_DOWNLOADS
+                    include_ext=_STR,
+                    expires_in=_TTL,
+                    max_downloads=_MAX_DOWNLOADS,
+                    password=_PASSWORD,
                 ),
                 security=_OPTIONAL_BEARER,
                 description="Anonymous uploads go to `private` only; with a token the file is "
@@ -255,7 +273,7 @@ def _direct_upload_paths() -> dict[str, Schema]:
                     "400": _error(
                         "A missing or invalid field (the message names it), or a bad group id."
                     ),
-                    "403": _error("Not a member of the group; an upload link's `Wrong password`."),
+                    "403": _error("Not a member of the group."),
                     "404": _error("No such group; `Upload link not found`."),
                     "409": _error("The upload link accepts no more files (errorId 40)."),
                     "413": _error(
@@ -264,7 +282,8 @@ def _direct_upload_paths() -> dict[str, Schema]:
                     ),
                     **_AUTHED,
                     "401": _json(
-                        "A bad token (section 1.1), or an upload link's `Password required`.",
+                        "A bad token (section 1.1), or an upload link's password missing "
+                        "(errorId 20) or wrong (errorId 21).",
                         AuthError,
                         Error,
                     ),
@@ -357,13 +376,15 @@ def _download(operation_id: str, method: Literal["get", "head", "post"]) -> Sche
             "headers": {"Location": {"schema": _STR}},
         },
         "304": _NOT_MODIFIED,
+        **_LOCKED,
         "403": _error("Malware scanning blocked the file."),
         "404": _error("Unknown, expired and used-up files alike: `File not found`."),
         "416": _error("The range lies outside the file."),
     }
     if head:
         # A HEAD answer has no body, so its errors carry none either.
-        for status in ("403", "404", "416"):
+        responses["429"] = {"description": "Too many wrong passwords.", "headers": _RETRY_AFTER}
+        for status in ("401", "403", "404", "416"):
             responses[status] = {"description": responses[status]["description"]}
     summary = {
         "get": "Download a file (counts a download).",
@@ -382,6 +403,7 @@ def _download(operation_id: str, method: Literal["get", "head", "post"]) -> Sche
             {"name": "If-Range", "in": "header", "schema": _STR},
             _query("direct", "`1`: redirect to storage unless the file has a download limit."),
         ],
+        security=_LINK_PASSWORD,
     )
     if method == "post":
         operation["description"] = (
@@ -389,6 +411,36 @@ def _download(operation_id: str, method: Literal["get", "head", "post"]) -> Sche
             "so a link preview cannot use up the download; its button POSTs here."
         )
     return operation
+
+
+def _unlock_path(name: str) -> Schema:
+    return {
+        "post": _operation(
+            name,
+            "Unlock a link with a password (the password page's form).",
+            "files",
+            {
+                "303": {
+                    "description": "Right: the link's unlock cookie (HttpOnly, SameSite=Strict, "
+                    "the link's path, 30 minutes) and `Location` back to the link. Nothing is "
+                    "counted.",
+                    "headers": {"Location": {"schema": _STR}, "Set-Cookie": {"schema": _STR}},
+                },
+                "404": _error("`File not found`."),
+                "413": _error("The form is too large."),
+                **_LOCKED,
+            },
+            parameters=[_FILE_URL],
+            body={
+                "required": True,
+                "content": {
+                    "application/x-www-form-urlencoded": {
+                        "schema": {"type": "object", "properties": {"password": _STR}}
+                    }
+                },
+            },
+        )
+    }
 
 
 def _download_path(name: str) -> Schema:
@@ -419,6 +471,8 @@ def _file_paths() -> dict[str, Schema]:
     return {
         "/file/{file_url}": _download_path("download_file"),
         "/f/{file_url}": _download_path("download_file_short"),
+        "/file/{file_url}/unlock": _unlock_path("unlock_file"),
+        "/f/{file_url}/unlock": _unlock_path("unlock_file_short"),
         "/api/delete/{file_url}": {
             "get": _operation(
                 "delete_file",
@@ -451,8 +505,18 @@ def _file_paths() -> dict[str, Schema]:
                 "get_metadata",
                 "A file's public facts; never counts, never shows the key.",
                 "files",
-                {"200": _json("The metadata.", files.Metadata), "404": _error("`File not found`.")},
+                {
+                    "200": _json(
+                        "The metadata; of a link with a password asked about without it, only "
+                        "`password_required` and `expires_at`.",
+                        files.Metadata,
+                        files.LockedMetadata,
+                    ),
+                    "404": _error("`File not found`."),
+                    **_LOCKED,
+                },
                 parameters=[_FILE_URL],
+                security=_LINK_PASSWORD,
             )
         },
         "/api/qr/{file_url}": {
@@ -839,14 +903,14 @@ def _service_paths() -> dict[str, Schema]:
 
 
 def _components() -> Schema:
-    retry_after = {"Retry-After": {"schema": _STR, "description": "Seconds to wait."}}
+    retry_after = _RETRY_AFTER
     return {
         "securitySchemes": {
             "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (HS256)"},
             "linkPassword": {
                 "type": "http",
                 "scheme": "basic",
-                "description": "An upload link's password as the Basic password; any user name.",
+                "description": "A link's password as the Basic password; the user name is ignored.",
             },
         },
         "responses": {
@@ -1035,8 +1099,10 @@ def _reverse_share_paths() -> dict[str, Schema]:
                 {
                     "200": _json("Received; never the file's link or key.", reverse.UploadReceipt),
                     "400": _error("No file, or more than one."),
-                    "401": _error("`Password required` (errorId 20): send it as HTTP Basic."),
-                    "403": _error("`Wrong password` (errorId 21)."),
+                    "401": _error(
+                        "The link needs a password (errorId 20: send it as HTTP Basic), or a "
+                        "wrong one came (errorId 21)."
+                    ),
                     "404": _LINK_NOT_FOUND,
                     "409": _error("The link accepts no more files (errorId 40)."),
                     "413": _error(

@@ -5,6 +5,7 @@ from azurefunctions.extensions.http.fastapi import Request, Response
 
 from functions._http import (
     base_url,
+    client_of,
     handle_errors,
     json_response,
     limit_rate,
@@ -41,6 +42,8 @@ async def create_upload(req: Request) -> Response:
         req.headers.get("authorization"),
         settings=settings,
         now=utcnow(),
+        password=declared.password,
+        client=client_of(req),
     )
     return json_response(DirectUpload.of(grant))
 

@@ -1,12 +1,14 @@
 """GET|HEAD|POST /file/{file_url} and its short form /f/{file_url}: the file itself.
 
 A browser opening a limited file's link gets a page whose button POSTs back here to download.
+A link with a password answers 401 until unlocked (HTTP Basic, or the cookie functions/unlock.py
+sets); a browser gets the password page.
 """
 
 import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response, StreamingResponse
 
-from functions._http import handle_errors, path_param
+from functions._http import client_of, credentials_of, handle_errors, path_param
 from shared.clock import utcnow
 from shared.config import get_settings
 from shared.files.download_plan import DownloadRequest
@@ -45,6 +47,8 @@ async def _serve(req: Request) -> Response:
             confirmed=req.method == "POST",
             direct=is_true(req.query_params.get("direct")),
         ),
+        credentials=credentials_of(req),
+        client=client_of(req),
         settings=get_settings(),
         now=utcnow(),
     )

@@ -6,6 +6,8 @@ from azurefunctions.extensions.http.fastapi import Request, Response
 from functions._http import (
     base_url,
     caller,
+    client_of,
+    credentials_of,
     handle_errors,
     json_response,
     limit_rate,
@@ -84,10 +86,11 @@ async def upload_to_link(req: Request) -> Response:
     await limit_rate(req, "upload", settings.upload_rate_limit_per_minute)
     receipt = await receive.receive(
         path_param(req, "link_id"),
-        req.headers.get("authorization"),
+        credentials_of(req),
         req.headers.get("content-type", ""),
         req.headers.get("content-length"),
         req.stream(),
+        client=client_of(req),
         settings=settings,
         now=utcnow(),
     )

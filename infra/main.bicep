@@ -72,6 +72,10 @@ param uploadRateLimitPerMinute int = 2
 @minValue(1)
 param authRateLimitPerMinute int = 10
 
+@description('WRONG_PASSWORD_LIMIT: wrong link passwords per client per window (a link: 3x).')
+@minValue(1)
+param wrongPasswordLimit int = 10
+
 @description('BUFFER_HISTORY: items kept in each account\'s cloud-buffer history.')
 @minValue(1)
 param bufferHistory int = 10
@@ -234,6 +238,7 @@ module app 'modules/functionapp.bicep' = {
     botTokenTtlSeconds: botTokenTtlSeconds
     uploadRateLimitPerMinute: uploadRateLimitPerMinute
     authRateLimitPerMinute: authRateLimitPerMinute
+    wrongPasswordLimit: wrongPasswordLimit
     bufferHistory: bufferHistory
     bufferTtlSeconds: bufferTtlSeconds
     maxFilesPerUser: maxFilesPerUser

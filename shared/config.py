@@ -94,6 +94,8 @@ class Settings:
     bot_token_ttl_seconds: int
     upload_rate_limit_per_minute: int
     auth_rate_limit_per_minute: int
+    # Wrong link passwords per client address per window; a link takes three times as many.
+    wrong_password_limit: int
     rate_limit_window_seconds: int
     malware_scanning: bool
     buffer_history: int
@@ -139,6 +141,7 @@ class Settings:
             auth_rate_limit_per_minute=_int(
                 env, "AUTH_RATE_LIMIT_PER_MINUTE", CONTRACT_AUTH_REQUESTS_PER_MINUTE, minimum=1
             ),
+            wrong_password_limit=_int(env, "WRONG_PASSWORD_LIMIT", 10, minimum=1),
             rate_limit_window_seconds=_int(
                 env, "RATE_LIMIT_WINDOW_SECONDS", 60, minimum=1, unit=_S
             ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 
@@ -87,30 +88,6 @@ class UploadLinkBytesExhausted(PayloadTooLarge):
         super().__init__(error_id=41)
 
 
-class PasswordRequired(ServiceError):
-    """A password protects this; send it as HTTP Basic (`curl -u :secret`). errorId 20."""
-
-    status = 401
-    message = "Password required"
-
-    def __init__(self) -> None:
-        super().__init__(error_id=20)
-
-    def headers(self) -> dict[str, str]:
-        return {"WWW-Authenticate": 'Basic realm="fileshare", charset="UTF-8"'}
-
-
-class WrongPassword(ServiceError):
-    """The password sent does not match (errorId 21). 403, without a Basic challenge, so a
-    browser page never pops up its own login dialog."""
-
-    status = 403
-    message = "Wrong password"
-
-    def __init__(self) -> None:
-        super().__init__(error_id=21)
-
-
 class RangeNotSatisfiable(ServiceError):
     status = 416
     message = "Requested range not satisfiable"
@@ -169,3 +146,29 @@ class AuthError(ServiceError):
 
     def auth_error(self) -> dict[str, Any]:
         return {"message": self.message, "errorId": self.error_id}
+
+
+class LinkLocked(ServiceError):
+    """A link with a password, asked for without the right one (shared/access/unlock.py).
+
+    Always 401 without `WWW-Authenticate: Basic`, so a browser never shows its own dialog: a
+    browser gets the password page instead (functions/_http.py). `expires_at` is what the page
+    may tell before the link is unlocked.
+    """
+
+    status = 401
+    error_id_of: int = 0  # each subclass's errorId
+
+    def __init__(self, message: str | None = None, *, expires_at: datetime | None = None) -> None:
+        super().__init__(message, error_id=self.error_id_of)
+        self.expires_at = expires_at
+
+
+class PasswordRequired(LinkLocked):
+    message = "This link needs a password: send it with HTTP Basic (any user name)"
+    error_id_of = 20
+
+
+class WrongPassword(LinkLocked):
+    message = "Wrong password"
+    error_id_of = 21

@@ -562,6 +562,14 @@ class Upload {
     this.setState("uploading", "Retrying…");
   }
 
+  // The link's password is kept in memory only (never in the saved record): an upload restored
+  // after a reload that had one takes the field's value again, or stops rather than go without.
+  linkPassword() {
+    const password = this.password || (this.options.withPassword ? $("#link-password").value : "");
+    if (this.options.withPassword && !password) throw new Error("Enter the link's password again first.");
+    return password;
+  }
+
   query() {
     const params = new URLSearchParams();
     if (this.options.expiresIn) params.set("expires_in", this.options.expiresIn);
@@ -572,6 +580,8 @@ class Upload {
   // Small files: one multipart POST through the API, with upload progress.
   async relay() {
     const form = new FormData();
+    const password = this.linkPassword();
+    if (password) form.append("password", password); // a form field: never in the URL
     form.append("file", this.file, this.file.name);
     const url = `/api/upload/${encodeURIComponent(this.options.target)}?${this.query()}`;
     const xhr = await send("POST", url, form, {
@@ -651,6 +661,8 @@ class Upload {
     };
     if (this.options.expiresIn) request.expires_in = Number(this.options.expiresIn);
     if (this.options.maxDownloads) request.max_downloads = Number(this.options.maxDownloads);
+    const password = this.linkPassword();
+    if (password) request.password = password;
     // A 429 here is counted down on this upload's entry, where Cancel can stop the wait.
     this.grant = await apiJson("POST", "/api/uploads", { json: request, waitOut: false });
     savedUploads.put(this.record(this.el.dataset.state)); // resumable after a reload from now on
@@ -737,6 +749,7 @@ class Upload {
     const facts = [
       `Expires ${formatWhen(body.expires_at)}`,
       body.max_downloads ? (body.max_downloads === 1 ? "one-time link" : `${body.max_downloads} downloads`) : null,
+      body.password_required ? "password protected" : null,
     ].filter(Boolean).join(" · ");
     const evicted = Array.isArray(body.evicted) && body.evicted.length
       ? h("p", { class: "muted", text: `Your oldest files were removed to stay within your limit: ${body.evicted.length}.` })
@@ -765,8 +778,10 @@ function addFiles(fileList) {
     return;
   }
   notice.clear();
+  const password = $("#link-password").value;
   for (const file of files) {
-    const upload = new Upload(file, options);
+    const upload = new Upload(file, { ...options, withPassword: Boolean(password) });
+    upload.password = password;
     $("#uploads").prepend(upload.el);
     upload.start();
   }

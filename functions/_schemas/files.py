@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from functions._schemas.base import Success, Timestamp
@@ -21,6 +23,7 @@ class Metadata(Success):
     expires_at: Timestamp
     max_downloads: int | None = Field(description="null: unlimited.")
     downloads_left: int | None
+    password_required: bool = Field(description="Whether downloads need the link's password.")
 
     @classmethod
     def of(cls, record: FileRecord, base_url: str) -> Metadata:
@@ -35,4 +38,16 @@ class Metadata(Success):
             expires_at=record.expires_at,
             max_downloads=record.max_downloads,
             downloads_left=record.downloads_left,
+            password_required=record.password_hash is not None,
         )
+
+
+class LockedMetadata(Success):
+    """A link with a password, asked about without it: only that, and when it expires."""
+
+    password_required: Literal[True] = True
+    expires_at: Timestamp
+
+    @classmethod
+    def of(cls, record: FileRecord) -> LockedMetadata:
+        return cls(message="A password is needed", expires_at=record.expires_at)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from functions._schemas.base import Reject, RequestBody, Success, Timestamp
 from functions._schemas.uploads import Option
+from shared.access import passwords
 from shared.clock import parse_ttl
 from shared.config import Settings
 from shared.reverse.limits import MAX_FILES
@@ -43,8 +44,13 @@ class NewReverseShare(RequestBody):
     )
     password: Annotated[
         str | None,
-        Field(min_length=1, max_length=256, description="Uploaders must send it (HTTP Basic)."),
-        Reject("password must be a string of 1 to 256 characters"),
+        Field(
+            max_length=passwords.MAX_CHARS,
+            description="Uploaders must send it (HTTP Basic); stored as an Argon2id hash.",
+        ),
+        Reject(
+            f"password must be a string of at most {passwords.MAX_CHARS} characters", error_id=23
+        ),
     ] = None
     group_id: Option = Field(
         default=None, description="A group's id: files land in the group (members only)."

@@ -40,6 +40,7 @@ class UploadResult(Success):
     content_type: str
     expires_at: Timestamp
     max_downloads: int | None
+    password_required: bool = Field(description="Whether downloads need the password.")
     qr_url: str
     evicted: list[EvictedFile] = Field(
         description="The account's oldest files this upload pushed over MAX_FILES_PER_USER."
@@ -61,6 +62,7 @@ class UploadResult(Success):
             content_type=record.content_type,
             expires_at=record.expires_at,
             max_downloads=record.max_downloads,
+            password_required=record.password_hash is not None,
             qr_url=qr_link(base_url, record.file_url),
             evicted=[
                 EvictedFile(file_url=old.file_url, user_filename=old.user_filename)
@@ -114,6 +116,15 @@ class UploadDeclaration(RequestBody):
         description="Send the file through this upload link (its password as HTTP Basic): the "
         "link's terms replace the options, and completing answers a receipt.",
     )
+    password: Annotated[
+        str | None,
+        Field(
+            max_length=1024,
+            description="A password for the link (1 to 1024 characters); stored as an "
+            "Argon2id hash, asked for with HTTP Basic on every download.",
+        ),
+        Reject("password must be a string of at most 1024 characters", error_id=23),
+    ] = None
 
     def options(self) -> dict[str, str]:
         """The options given, as the same form fields of `POST /api/upload` would carry them."""

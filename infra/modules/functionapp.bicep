@@ -74,6 +74,9 @@ param uploadRateLimitPerMinute int
 @description('AUTH_RATE_LIMIT_PER_MINUTE: login attempts per client per minute.')
 param authRateLimitPerMinute int
 
+@description('WRONG_PASSWORD_LIMIT: wrong link passwords per client per window (a link: 3x).')
+param wrongPasswordLimit int
+
 @description('BUFFER_HISTORY: items kept in each account\'s cloud-buffer history.')
 param bufferHistory int
 
@@ -226,6 +229,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     BOT_TOKEN_TTL_SECONDS: string(botTokenTtlSeconds)
     UPLOAD_RATE_LIMIT_PER_MINUTE: string(uploadRateLimitPerMinute)
     AUTH_RATE_LIMIT_PER_MINUTE: string(authRateLimitPerMinute)
+    WRONG_PASSWORD_LIMIT: string(wrongPasswordLimit)
     RATE_LIMIT_WINDOW_SECONDS: '60'
     MALWARE_SCANNING: enableMalwareScanning ? 'true' : 'false'
     BUFFER_HISTORY: string(bufferHistory)

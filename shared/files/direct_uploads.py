@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shared import ids
+from shared.access import passwords
 from shared.accounts import groups
 from shared.accounts.auth import Identity
 from shared.clock import expires_at
@@ -95,24 +96,31 @@ async def begin(
     *,
     settings: Settings,
     now: datetime,
+    password: str | None = None,
+    client: str = "",
 ) -> Grant:
     """POST /api/uploads: check the declaration, record the pending upload, sign its SAS.
 
     `options` are those of `POST /api/upload` (expires_in, max_downloads, group_id, include_ext),
-    as its form fields would carry them.
+    as its form fields would carry them; `password` the JSON field (hashed now, kept on the
+    pending row, published with the file).
     """
     filename = sanitize_filename(filename)
     if size > settings.max_direct_upload_bytes:
         raise uploads.limit_exceeded(settings.max_direct_upload_bytes)
     link_id = options.get("reverse_share_id")
     if link_id:  # an upload link's terms; `authorization` carries its password, if any
-        reserved = await reverse_direct.reserve(link_id, authorization, size, now)
+        reserved = await reverse_direct.reserve(
+            link_id, authorization, size, client=client, settings=settings, now=now
+        )
         owner, lifetime, identity = reserved.owner, reserved.lifetime, Identity(None, {})
+        password_hash = None  # the owner's file: never a password of the uploader's
     else:
         lifetime = uploads.Lifetime.parse(options, settings)
         owner, identity = await uploads.resolve_owner(
             options.get("group_id") or "private", authorization, settings=settings, now=now
         )
+        password_hash = await passwords.hash_password(password)
     include_ext = is_true(options.get("include_ext"))
     ext = extension_of(filename)
     file_url = ids.new_file_url(ext if include_ext else "")
@@ -132,6 +140,7 @@ async def begin(
         created_at=now,
         sas_expires_at=sas_expires_at,
         received_via=owner.received_via,
+        password_hash=password_hash,
     )
     try:
         # The entry first: whatever happens next, the sweep finds this upload.
@@ -240,6 +249,7 @@ async def complete(
             owner=uploads.Owner(upload.owner, upload.group_id, upload.received_via),
             settings=settings,
             now=now,
+            password_hash=upload.password_hash,
         )
     except NotFound:
         # Its group was deleted meanwhile: nothing can publish this blob any more. The entry

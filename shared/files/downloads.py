@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from shared.access.unlock import Credentials, check_access
 from shared.config import Settings
 from shared.errors import ContentChanged, Forbidden
 from shared.files import catalog, counting, direct_downloads
@@ -36,9 +37,25 @@ class DownloadResponse:
 
 
 async def open_download(
-    request: DownloadRequest, *, settings: Settings, now: datetime
+    request: DownloadRequest,
+    *,
+    credentials: Credentials,
+    client: str,
+    settings: Settings,
+    now: datetime,
 ) -> DownloadResponse:
+    """Serve `request`; a link with a password is checked first, before anything of the file
+    (its page, a redirect, a SAS, a byte) is handed out or counted."""
     record = await catalog.find_live(request.file_url, now)
+    await check_access(
+        link_id=record.file_url,
+        password_hash=record.password_hash,
+        credentials=credentials,
+        client=client,
+        settings=settings,
+        now=now,
+        expires_at=record.expires_at,
+    )
     verdict = None
     if settings.malware_scanning:
         verdict = await blobs.scan_verdict(file_blob_name(record.file_url))

@@ -38,6 +38,8 @@ class PendingUpload:
     created_at: datetime
     sas_expires_at: datetime
     state: str = PENDING
+    # The file's password hash, kept until the file is published with it.
+    password_hash: str | None = None
     claimed_at: datetime | None = None
     etag: str = ""
     # The upload link it came through (shared/reverse/direct.py): `size` is reserved on it.
@@ -64,6 +66,7 @@ def _to_entity(upload: PendingUpload) -> dict[str, Any]:
         "state": upload.state,
         "claimed_at": upload.claimed_at,
         "received_via": upload.received_via,
+        "password_hash": upload.password_hash,
     }
 
 
@@ -89,6 +92,7 @@ def _from_entity(row: dict[str, Any]) -> PendingUpload:
         sas_expires_at=row["sas_expires_at"],
         state=row.get("state", PENDING),
         claimed_at=row.get("claimed_at"),
+        password_hash=row.get("password_hash"),
         etag=row["etag"],
         received_via=row.get("received_via"),
     )

@@ -35,6 +35,8 @@ class FileRecord:
     # up for lost (shared/files/counting.py). `download_count` includes them.
     leased: int = 0
     lease_until: datetime = NO_LEASE
+    # The link's password, as an Argon2id hash (shared/access/passwords.py); None: no password.
+    password_hash: str | None = None
     # A withdrawn record's expiry before it was withdrawn: where its expiry index entry is filed.
     original_expiry: datetime | None = None
     # The reverse share (upload link) a stranger sent this file through (shared/reverse/).

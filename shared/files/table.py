@@ -44,6 +44,7 @@ def _to_entity(record: FileRecord) -> dict[str, Any]:
         "lease_until": record.lease_until,
         "snapshot": record.snapshot,
         "received_via": record.received_via,
+        "password_hash": record.password_hash,
     }
 
 
@@ -69,6 +70,7 @@ def _from_entity(row: dict[str, Any]) -> FileRecord:
         lease_until=row.get("lease_until", NO_LEASE),
         original_expiry=row.get("original_expiry"),
         received_via=row.get("received_via"),
+        password_hash=row.get("password_hash"),
     )
 
 

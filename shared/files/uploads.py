@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shared import ids
+from shared.access import passwords
 from shared.accounts import groups, listing
 from shared.accounts.auth import Identity, authenticate, identify
 from shared.clock import expires_at, parse_max_downloads, parse_ttl
@@ -112,7 +113,8 @@ async def receive_multipart(
     now: datetime,
     intake: Intake | None = None,
 ) -> Published:
-    """The contract's upload: one `file` part; options as query parameters or form fields."""
+    """The contract's upload: one `file` part; options as query parameters or form fields, but
+    `password` only as a form field (functions/_http.py refuses it in a query string)."""
     if not is_multipart(content_type):
         raise BadRequest("No file uploaded")
     check_declared_length(content_length, settings, slack=_MULTIPART_SLACK)
@@ -140,10 +142,13 @@ async def receive_multipart(
                 fields[part.name] = value
         if staged is None:
             raise BadRequest("No file uploaded")
-        if intake is not None:
+        if intake is not None:  # the receiver's terms: no option of the uploader's applies
             await intake.admit(staged.stored.size)
-        lifetime = intake.lifetime if intake is not None else Lifetime.parse(fields, settings)
-        record = await _publish(staged, lifetime, owner, settings, now)
+            lifetime, password_hash = intake.lifetime, None
+        else:
+            lifetime = Lifetime.parse(fields, settings)
+            password_hash = await passwords.hash_password(fields.get("password"))
+        record = await _publish(staged, lifetime, owner, settings, now, password_hash=password_hash)
     except BaseException:
         if staged is not None:
             await _discard(staged)
@@ -305,6 +310,7 @@ async def publish_stored(
     owner: Owner,
     settings: Settings,
     now: datetime,
+    password_hash: str | None = None,
 ) -> Published:
     """Publish a blob a client wrote straight to storage (files/direct_uploads.py) as any upload.
 
@@ -316,7 +322,16 @@ async def publish_stored(
     staged = _Staged(
         file_url, filename, extension_of(filename), guess_content_type(filename), stored, pending
     )
-    record = await _publish(staged, lifetime, owner, settings, now, key=key, snapshot=snapshot)
+    record = await _publish(
+        staged,
+        lifetime,
+        owner,
+        settings,
+        now,
+        key=key,
+        snapshot=snapshot,
+        password_hash=password_hash,
+    )
     return await _count(record, settings, now)
 
 
@@ -329,7 +344,11 @@ async def _publish(
     *,
     key: str | None = None,
     snapshot: str | None = None,
+    password_hash: str | None = None,
 ) -> FileRecord:
+    # A link with a password is never a shortener redirect: its target is its whole content,
+    # and a redirect is for passing a link on, not for guarding it. It is served as text.
+    redirect_url = None if password_hash else await _shortened_url(staged)
     record = FileRecord(
         file_url=staged.file_url,
         key=key or ids.new_key(),
@@ -342,11 +361,12 @@ async def _publish(
         max_downloads=lifetime.max_downloads,
         download_count=0,
         blob_etag=staged.stored.etag,
-        redirect_url=await _shortened_url(staged),
+        redirect_url=redirect_url,
         owner=owner.username,
         group_id=owner.group_id,
         snapshot=snapshot,
         received_via=owner.received_via,
+        password_hash=password_hash,
     )
     await expiry_index.add(expiry_index.FILE, record.file_url, record.expires_at)
     if not await table.insert(record):

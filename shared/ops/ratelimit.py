@@ -22,9 +22,7 @@ async def enforce(
     scope: str, client: str, *, limit: int, window_seconds: int, now: datetime
 ) -> None:
     """Take one request slot, or raise RateLimited with the seconds until the window ends."""
-    start = int(now.timestamp()) // window_seconds * window_seconds
-    partition, row = f"{scope}:{client}", str(start)
-    window_end = datetime.fromtimestamp(start + window_seconds, tz=UTC)
+    partition, row, window_end = _window(scope, client, window_seconds, now)
     # After a lost race, spread the retries of many requests from one address (a NAT, a busy
     # client) so they stop colliding, instead of refusing them.
     async for _ in retry.Attempts(_ATTEMPTS, what=f"a {scope} rate window"):
@@ -38,12 +36,36 @@ async def enforce(
                 return
             continue  # another request created it first
         if counter["count"] >= limit:
-            retry_after = max(1, int((window_end - now).total_seconds() + 0.999))
-            raise RateLimited(retry_after)
+            raise RateLimited(_seconds_left(window_end, now))
         counted = {"PartitionKey": partition, "RowKey": row, "count": counter["count"] + 1}
         if await entities.update(RATE_LIMITS_TABLE, counted, etag=counter["etag"]):
             return
     raise RateLimited(1)
+
+
+async def check(scope: str, client: str, *, limit: int, window_seconds: int, now: datetime) -> None:
+    """Raise RateLimited if the window already holds `limit` requests; take no slot.
+
+    For limits that count only failures (wrong passwords): check before the attempt, `enforce`
+    after a failed one. Concurrent attempts may all pass the check; each still takes its slot.
+    """
+    partition, row, window_end = _window(scope, client, window_seconds, now)
+    counter = await entities.get(RATE_LIMITS_TABLE, partition, row)
+    if counter is not None and counter["count"] >= limit:
+        raise RateLimited(_seconds_left(window_end, now))
+
+
+def _window(
+    scope: str, client: str, window_seconds: int, now: datetime
+) -> tuple[str, str, datetime]:
+    """The counter's keys and when its window ends."""
+    start = int(now.timestamp()) // window_seconds * window_seconds
+    window_end = datetime.fromtimestamp(start + window_seconds, tz=UTC)
+    return f"{scope}:{client}", str(start), window_end
+
+
+def _seconds_left(window_end: datetime, now: datetime) -> int:
+    return max(1, int((window_end - now).total_seconds() + 0.999))
 
 
 async def forget(item_id: str) -> None:

@@ -13,10 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.access.unlock import Credentials
+from shared.config import Settings
 from shared.files import uploads
 from shared.files.pending_uploads import PendingUpload
-from shared.reverse import links, passwords
-from shared.reverse.receive import Receipt, find_live, received
+from shared.reverse import links
+from shared.reverse.receive import Receipt, find_live, open_link, received
 
 
 @dataclass(frozen=True)
@@ -27,10 +29,18 @@ class Reserved:
     lifetime: uploads.Lifetime
 
 
-async def reserve(link_id: str, authorization: str | None, size: int, now: datetime) -> Reserved:
+async def reserve(
+    link_id: str,
+    authorization: str | None,
+    size: int,
+    *,
+    client: str,
+    settings: Settings,
+    now: datetime,
+) -> Reserved:
     """The link's terms, once its password came and a slot and `size` bytes were reserved."""
-    link = await find_live(link_id, now)
-    await passwords.check(link.password_hash, authorization)
+    credentials = Credentials.of(authorization, None)
+    link = await open_link(link_id, credentials, client=client, settings=settings, now=now)
     link = await links.reserve(link.link_id, files=1, size=size, now=now)
     return Reserved(
         uploads.Owner(link.owner, link.group_id, received_via=link.link_id),

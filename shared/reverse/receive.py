@@ -22,13 +22,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.access.unlock import Credentials, check_access
 from shared.accounts import groups
 from shared.config import Settings
 from shared.errors import Forbidden, NotFound, UploadLinkBytesExhausted, UploadLinkNotFound
 from shared.files import uploads
 from shared.ids import is_valid_file_url
 from shared.notifications import events, notify
-from shared.reverse import links, passwords
+from shared.reverse import links
 from shared.reverse.links import ReverseShare
 
 logger = logging.getLogger(__name__)
@@ -58,19 +59,37 @@ async def find_live(link_id: str, now: datetime) -> ReverseShare:
     return link
 
 
+async def open_link(
+    link_id: str, credentials: Credentials, *, client: str, settings: Settings, now: datetime
+) -> ReverseShare:
+    """The live link, once its password (if it has one) came (shared/access/unlock.py: HTTP
+    Basic, wrong passwords rate-limited per client and per link)."""
+    link = await find_live(link_id, now)
+    await check_access(
+        link_id=link.link_id,
+        password_hash=link.password_hash,
+        credentials=credentials,
+        client=client,
+        settings=settings,
+        now=now,
+        expires_at=link.expires_at,
+    )
+    return link
+
+
 async def receive(
     link_id: str,
-    authorization: str | None,
+    credentials: Credentials,
     content_type: str,
     content_length: str | None,
     body: AsyncIterator[bytes],
     *,
+    client: str,
     settings: Settings,
     now: datetime,
 ) -> Receipt:
     """POST /r/{link_id} (multipart, one `file` part): steps 1 to 4."""
-    link = await find_live(link_id, now)
-    await passwords.check(link.password_hash, authorization)
+    link = await open_link(link_id, credentials, client=client, settings=settings, now=now)
     link = await links.reserve(link.link_id, files=1, size=0, now=now)
     reserved = 0
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from shared import ids
+from shared.access import passwords
 from shared.accounts import groups
 from shared.clock import expires_at
 from shared.errors import UploadLinkNotFound
-from shared.reverse import links, passwords
+from shared.reverse import links
 from shared.reverse.links import ReverseShare
 from shared.storage import expiry_index, keys
 
@@ -47,7 +48,7 @@ async def create(owner: str, new: NewLink, *, now: datetime) -> ReverseShare:
         max_files=new.max_files,
         max_bytes=new.max_bytes,
         file_ttl_seconds=new.file_ttl_seconds,
-        password_hash=await passwords.hash_password(new.password) if new.password else None,
+        password_hash=await passwords.hash_password(new.password),
     )
     await expiry_index.add(expiry_index.REVERSE_SHARE, _entry_id(link), link.expires_at)
     await links.insert(link)

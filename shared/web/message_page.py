@@ -7,10 +7,12 @@ HTML (a person following a link) gets these. Every value is HTML-escaped.
 from __future__ import annotations
 
 import html
+from datetime import UTC, datetime
 from string import Template
 
 from shared.http.accept import best_offer
 from shared.web.assets import asset
+from shared.web.download_page import human_remaining
 
 # What a person reads for each status the service answers with an error page.
 _TITLES = {
@@ -54,6 +56,26 @@ def deleted_page() -> bytes:
         "The file is gone; its link no longer works.",
         '<p><a class="button" href="/">Go to fileshare</a></p>',
     )
+
+
+def password_page(action: str, expires_at: datetime | None, now: datetime, *, wrong: bool) -> bytes:
+    """Asks for a link's password: tells only that one is needed and when the link expires.
+
+    The form posts to `action` (the link's `/unlock`), which sets the unlock cookie; no script.
+    """
+    text = "Wrong password, try again." if wrong else "This link is protected by a password."
+    if expires_at is not None:
+        expires = expires_at.astimezone(UTC)
+        text += f" It expires {expires:%Y-%m-%d %H:%M} UTC ({human_remaining(expires, now)})."
+    form = (
+        f'<form method="post" action="{html.escape(action)}" class="password-form">'
+        '<label for="password-input">Password</label> '
+        '<input type="password" name="password" id="password-input" required autofocus '
+        'autocomplete="current-password" maxlength="1024"> '
+        '<button type="submit" class="primary big" id="unlock-button">Unlock</button>'
+        "</form>"
+    )
+    return _render("Password needed", text, form)
 
 
 def _render(title: str, text: str, action: str, *, escape_text: bool = True) -> bytes:

@@ -66,6 +66,7 @@ NUMERIC_SETTINGS = {
     "BOT_TOKEN_TTL_SECONDS": ("botTokenTtlSeconds", 15_552_000),
     "UPLOAD_RATE_LIMIT_PER_MINUTE": ("uploadRateLimitPerMinute", 2),
     "AUTH_RATE_LIMIT_PER_MINUTE": ("authRateLimitPerMinute", 10),
+    "WRONG_PASSWORD_LIMIT": ("wrongPasswordLimit", 10),
     "BUFFER_HISTORY": ("bufferHistory", 10),
     "BUFFER_TTL_SECONDS": ("bufferTtlSeconds", 7_200),
     "MAX_FILES_PER_USER": ("maxFilesPerUser", 0),

@@ -20,6 +20,7 @@ from tests.utils.accounts import auth, register
 from tests.utils.direct import begin
 from tests.utils.files import upload
 from tests.utils.server import ROOT
+from tests.utils.storage import StorageProbe
 
 
 def _server_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
@@ -85,6 +86,31 @@ def test_unhandled_error_logs_the_function_and_request_id_but_no_file_id(
     assert error.getMessage() == "unhandled error in delete_file"
     assert getattr(error, "request_id", None) == "trace-unhandled-1"
     assert _leaks(logs, [uploaded["file_url"], uploaded["key"]]) == []
+
+
+def test_link_passwords_reach_no_log_and_no_stored_row(
+    client: httpx.Client, logs: pytest.LogCaptureFixture, storage: StorageProbe
+) -> None:
+    secret = f"pw-{os.urandom(8).hex()}"
+    wrong = f"guess-{os.urandom(8).hex()}"
+    uploaded = upload(client, b"guarded", data={"password": secret})
+    grant = begin(client, 4, password=secret)
+    file_url = uploaded["file_url"]
+
+    client.get(f"/file/{file_url}", auth=("", wrong))
+    client.get(f"/file/{file_url}", auth=("", secret))
+    client.get(f"/api/metadata/{file_url}", auth=("", wrong))
+    client.post(f"/file/{file_url}/unlock", data={"password": wrong})
+    client.post(f"/file/{file_url}/unlock", data={"password": secret})
+    client.get(f"/file/{file_url}", params={"password": secret})
+    client.post("/api/upload/private", files={"file": ("a", b"a")}, data={"password": "x" * 2000})
+
+    assert any(r.name == "functions._http" for r in _server_records(logs))
+    assert _leaks(logs, [secret, wrong]) == []
+    for row in (storage.file_row(file_url), storage.row("uploads", grant["file_url"], "upload")):
+        assert row is not None
+        assert secret not in str(row)
+        assert str(row["password_hash"]).startswith("$argon2id$")
 
 
 def test_client_gone_mid_upload_logs_no_file_name_or_token(

@@ -14,6 +14,7 @@ TEST_SETTINGS = {
     "JWT_SECRET": "test-secret-" + "x" * 40,
     "UPLOAD_RATE_LIMIT_PER_MINUTE": "100000",
     "AUTH_RATE_LIMIT_PER_MINUTE": "100000",
+    "WRONG_PASSWORD_LIMIT": "100000",
     # Queue triggers retry within a second and give up after three attempts (host.json overrides,
     # as app settings override it under the Functions host), and an idle queue is polled often.
     "AzureFunctionsJobHost__extensions__queues__visibilityTimeout": "00:00:01",

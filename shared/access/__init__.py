@@ -1,0 +1,1 @@
+"""Passwords on links: hashing, HTTP Basic credentials, unlock tokens (files and shares)."""
