@@ -1041,8 +1041,11 @@ def _reverse_share_paths() -> dict[str, Schema]:
                 "reverse shares",
                 {
                     "200": _json("Created.", reverse.ReverseShareCreated),
-                    "400": _error("A missing or invalid field (the message names it)."),
                     **_GROUP_ERRORS,
+                    "400": _error(
+                        "A missing or invalid field (the message names it), a bad group id, or "
+                        "the account's limit of upload links reached (errorId 42)."
+                    ),
                 },
                 body=_json_body(reverse.NewReverseShare),
                 security=_BEARER,

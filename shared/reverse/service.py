@@ -16,10 +16,13 @@ from shared import ids
 from shared.access import passwords
 from shared.accounts import groups
 from shared.clock import expires_at
-from shared.errors import UploadLinkNotFound
+from shared.errors import BadRequest, UploadLinkNotFound
 from shared.reverse import links
 from shared.reverse.links import ReverseShare
 from shared.storage import expiry_index, keys
+
+# Bounds what listing costs (one point read per link) and what one account can hand out.
+MAX_PER_ACCOUNT = 100
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,14 @@ class NewLink:
 
 
 async def create(owner: str, new: NewLink, *, now: datetime) -> ReverseShare:
-    """A new link of `owner`'s; a group link needs `owner` to be a member (400/403/404)."""
+    """A new link of `owner`'s; a group link needs `owner` to be a member (400/403/404).
+
+    Links count until the cleanup timer removes them, a few minutes after they expire.
+    """
+    if len(await links.ids_of(owner)) >= MAX_PER_ACCOUNT:
+        raise BadRequest(
+            f"Too many upload links: an account has at most {MAX_PER_ACCOUNT}", error_id=42
+        )
     group_id = None
     if new.group_id and new.group_id != "private":
         group_id = (await groups.require_member(new.group_id, owner)).group_id

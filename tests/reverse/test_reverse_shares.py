@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from shared.ops.cleanup import CLOCK_SKEW_MARGIN
+from shared.reverse import service
 from tests.utils.accounts import assert_auth_error, auth, create_group, register
 from tests.utils.reverse import create_link, send
 from tests.utils.storage import StorageProbe
@@ -287,3 +288,28 @@ def test_expired_link_answers_404_and_cleanup_removes_it(
     assert send(client, link["id"]).status_code == 404
     listed = client.get("/api/reverse_shares", headers=auth(token)).json()["data"]
     assert [shown["id"] for shown in listed] == [kept["id"]]
+
+
+def test_an_account_has_at_most_max_per_account_links(
+    client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "MAX_PER_ACCOUNT", 2)  # the server runs in this process
+    _, token = register(client)
+    create_link(client, token)
+    second = create_link(client, token)
+
+    refused = client.post(
+        "/api/reverse_shares", json={"max_files": 1, "max_bytes": 1}, headers=auth(token)
+    )
+    client.delete(f"/api/reverse_shares/{second['id']}", headers=auth(token))
+    again = client.post(
+        "/api/reverse_shares", json={"max_files": 1, "max_bytes": 1}, headers=auth(token)
+    )
+
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "status": "error",
+        "message": "Too many upload links: an account has at most 2",
+        "errorId": 42,
+    }
+    assert again.status_code == 200
