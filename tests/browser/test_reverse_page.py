@@ -142,6 +142,7 @@ def test_account_tab_creates_lists_and_revokes_upload_links(
     page = new_context().new_page()
     log_in(page, username)
     page.click("#tab-account")
+    assert page.is_checked("#webhook-form input[value='reverse_share.received']")
 
     page.fill("#link-files", "3")
     page.fill("#link-mib", "2")
