@@ -119,10 +119,11 @@ async def get(link_id: str) -> ReverseShare | None:
     return None if row is None else _from_entity(row)
 
 
-async def ids_of(owner: str) -> list[str]:
-    """The owner's link ids, oldest first (live, expired and revoked-but-listed alike)."""
+async def pointers_of(owner: str) -> list[tuple[str, datetime]]:
+    """The owner's links as (id, created_at), oldest first; expired or revoked links whose
+    pointer a crash left behind included."""
     rows = await entities.partition(REVERSE_SHARES_TABLE, keys.account_partition(owner))
-    return [row["RowKey"] for row in sorted(rows, key=lambda row: row["created_at"])]
+    return sorted(((row["RowKey"], row["created_at"]) for row in rows), key=lambda p: p[1])
 
 
 async def delete(link_id: str, owner_key: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from shared import ids
 from shared.access import passwords
@@ -23,6 +23,8 @@ from shared.storage import expiry_index, keys
 
 # Bounds what listing costs (one point read per link) and what one account can hand out.
 MAX_PER_ACCOUNT = 100
+# Longer than a creation's two writes can take apart (storage calls time out within seconds).
+_CREATION_GRACE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ async def create(owner: str, new: NewLink, *, now: datetime) -> ReverseShare:
 
     Links count until the cleanup timer removes them, a few minutes after they expire.
     """
-    if len(await links.ids_of(owner)) >= MAX_PER_ACCOUNT:
+    if len(await links.pointers_of(owner)) >= MAX_PER_ACCOUNT:
         raise BadRequest(
             f"Too many upload links: an account has at most {MAX_PER_ACCOUNT}", error_id=42
         )
@@ -67,13 +69,15 @@ async def create(owner: str, new: NewLink, *, now: datetime) -> ReverseShare:
 
 async def of_owner(owner: str, now: datetime) -> list[ReverseShare]:
     """The owner's live links, oldest first, with their counters."""
-    link_ids = await links.ids_of(owner)
-    found = await asyncio.gather(*(links.get(link_id) for link_id in link_ids))
+    pointers = await links.pointers_of(owner)
+    found = await asyncio.gather(*(links.get(link_id) for link_id, _ in pointers))
     live: list[ReverseShare] = []
-    for link_id, link in zip(link_ids, found, strict=True):
-        if link is None:  # revoked or expired, its pointer left by a crash: drop it now
+    for (link_id, created_at), link in zip(pointers, found, strict=True):
+        if link is None and now - created_at > _CREATION_GRACE:
+            # Revoked or expired, its pointer left by a crash: drop it now. A recent pointer may
+            # be a creation between its two writes, whose link row is about to exist.
             await links.delete(link_id, keys.user_key(owner))
-        elif link.is_live(now):
+        elif link is not None and link.is_live(now):
             live.append(link)
     return live
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.utils.accounts import auth, register
-from tests.utils.browser import log_in
+from tests.utils.browser import log_in, screenshot
 from tests.utils.reverse import create_link, send
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ def test_page_sends_files_to_the_owner_and_stops_at_max_files(
     states = page.eval_on_selector_all(".upload", "items => items.map(i => i.dataset.state)")
     assert states == ["done", "done", "failed"]
     assert "accepts no more files" in page.inner_text(".upload:nth-child(3)")
+    screenshot(page, "14-upload-link")
     assert page.inner_text("#files-left") == "0"
     listed = client.get("/api/get_files/private", headers=auth(token)).json()["data"]
     assert sorted(entry["user_filename"] for entry in listed) == ["one.txt", "two.txt"]
