@@ -1,7 +1,7 @@
 """Link passwords: checked on upload, stored as Argon2id hashes, verified in constant time.
 
 A link without a password has the hash None. Parameters are OWASP's minimum for Argon2id
-(19 MiB, 2 passes, 1 lane), as for account passwords: about 30 ms of one core per check, run off
+(19 MiB, 2 passes, 1 lane), as for account passwords: about 20 ms of one core per check, run off
 the event loop. Argon2's verify recomputes the hash and compares it in constant time, so a right
 and a wrong password cost the same.
 """
