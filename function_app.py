@@ -17,6 +17,7 @@ from functions import (
     metadata,
     notifications,
     qr,
+    reverse_shares,
     share_downloads,
     shares,
     unlock,
@@ -47,6 +48,7 @@ app.register_functions(buffer.bp)
 app.register_functions(webhooks.bp)
 app.register_functions(shares.bp)
 app.register_functions(share_downloads.bp)
+app.register_functions(reverse_shares.bp)
 app.register_functions(qr.bp)
 app.register_functions(web.bp)
 app.register_functions(docs.bp)

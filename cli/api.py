@@ -203,6 +203,16 @@ class Api:
         path = f"/api/webhooks/{quote(webhook_id, safe='')}/deliveries"
         return self._json(self.http.get(path))
 
+    # Upload links (reverse shares).
+    def create_link(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self._json(self.http.post("/api/reverse_shares", json=body))
+
+    def links(self) -> dict[str, Any]:
+        return self._json(self.http.get("/api/reverse_shares"))
+
+    def revoke_link(self, link_id: str) -> dict[str, Any]:
+        return self._json(self.http.delete(f"/api/reverse_shares/{quote(link_id, safe='')}"))
+
     # The cloud buffer.
     def buffer_put(
         self, content: bytes, *, data_type: str, filename: str | None = None

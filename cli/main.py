@@ -1,4 +1,5 @@
-"""`fileshare`: upload, download, login, ls, rm, the cloud buffer and webhooks from a terminal."""
+"""`fileshare`: upload, download, login, ls, rm, the cloud buffer, webhooks and upload links from
+a terminal."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from cli import shares, transfer
+from cli import reverse, shares, transfer
 from cli.api import Api, ApiError
 from cli.config import Config
 from cli.state import State
@@ -142,6 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     sent = hook_commands.add_parser("deliveries", help="recent delivery attempts")
     sent.add_argument("id")
     sent.set_defaults(command=_webhooks_deliveries)
+    reverse.add_commands(commands, _password_option, _password)
     return parser
 
 

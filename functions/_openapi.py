@@ -23,6 +23,7 @@ from functions._schemas import (
     buffer,
     files,
     groups,
+    reverse,
     service,
     shares,
     uploads,
@@ -64,6 +65,13 @@ def _json(
     if headers:
         response["headers"] = headers
     return response
+
+
+def _multipart_file(**fields: Schema) -> Schema:
+    """A multipart body: the part `file` and the form fields `fields`."""
+    properties = {"file": _FILE_PART, **fields}
+    schema = {"type": "object", "required": ["file"], "properties": properties}
+    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
 
 
 def _json_body(model: type[RequestBody]) -> Schema:
@@ -224,24 +232,12 @@ def _upload_paths() -> dict[str, Schema]:
                 "files",
                 _upload_responses(),
                 parameters=[_GROUP_ID, *_UPLOAD_OPTIONS],
-                body={
-                    "required": True,
-                    "content": {
-                        "multipart/form-data": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["file"],
-                                "properties": {
-                                    "file": _FILE_PART,
-                                    "include_ext": _STR,
-                                    "expires_in": _TTL,
-                                    "max_downloads": _MAX_DOWNLOADS,
-                                    "password": _PASSWORD,
-                                },
-                            }
-                        }
-                    },
-                },
+                body=_multipart_file(
+                    include_ext=_STR,
+                    expires_in=_TTL,
+                    max_downloads=_MAX_DOWNLOADS,
+                    password=_PASSWORD,
+                ),
                 security=_OPTIONAL_BEARER,
                 description="Anonymous uploads go to `private` only; with a token the file is "
                 "also listed in the account or group. Options may be query parameters or form "
@@ -279,9 +275,19 @@ def _direct_upload_paths() -> dict[str, Schema]:
                         "A missing or invalid field (the message names it), or a bad group id."
                     ),
                     "403": _error("Not a member of the group."),
-                    "404": _error("No such group."),
-                    "413": _error("File size exceeds the limit (MAX_DIRECT_UPLOAD_BYTES)."),
+                    "404": _error("No such group; `Upload link not found`."),
+                    "409": _error("The upload link accepts no more files (errorId 40)."),
+                    "413": _error(
+                        "File size exceeds the limit (MAX_DIRECT_UPLOAD_BYTES), or what the "
+                        "upload link still accepts (errorId 41)."
+                    ),
                     **_AUTHED,
+                    "401": _json(
+                        "A bad token (section 1.1), or an upload link's password missing "
+                        "(errorId 20) or wrong (errorId 21).",
+                        AuthError,
+                        Error,
+                    ),
                     **_LIMITED,
                 },
                 body=_json_body(uploads.UploadDeclaration),
@@ -317,8 +323,10 @@ def _direct_upload_paths() -> dict[str, Schema]:
                 "files",
                 {
                     "200": _json(
-                        "Published, as `POST /api/upload/{group_id}` answers.",
+                        "Published, as `POST /api/upload/{group_id}` answers; through an upload "
+                        "link, the uploader's receipt.",
                         uploads.UploadResult,
+                        reverse.UploadReceipt,
                     ),
                     "400": _error(
                         "`Invalid unique key`, no committed blob yet, or a size other than the "
@@ -1238,6 +1246,101 @@ def _webhook_paths() -> dict[str, Schema]:
     }
 
 
+_LINK_ID = _path("link_id", "The upload link's id (16 URL-safe characters).")
+_LINK_NOT_FOUND = _error("`Upload link not found`: unknown, expired or revoked.")
+
+
+def _reverse_share_paths() -> dict[str, Schema]:
+    """Upload links (reverse shares): an account lets anyone with the link send it files."""
+    return {
+        "/api/reverse_shares": {
+            "post": _operation(
+                "create_reverse_share",
+                "Create an upload link: anyone holding it may send files to the caller.",
+                "reverse shares",
+                {
+                    "200": _json("Created.", reverse.ReverseShareCreated),
+                    **_GROUP_ERRORS,
+                    "400": _error(
+                        "A missing or invalid field (the message names it), a bad group id, or "
+                        "the account's limit of upload links reached (errorId 42)."
+                    ),
+                },
+                body=_json_body(reverse.NewReverseShare),
+                security=_BEARER,
+                description="Received files belong to the caller (or, with `group_id`, to the "
+                "group), live `file_expires_in` seconds and are listed with `received_via`.",
+            ),
+            "get": _operation(
+                "list_reverse_shares",
+                "The caller's live upload links with what each received.",
+                "reverse shares",
+                {"200": _json("Every live link.", reverse.ReverseShareList), **_AUTHED},
+                security=_BEARER,
+            ),
+        },
+        "/api/reverse_shares/{link_id}": {
+            "delete": _operation(
+                "delete_reverse_share",
+                "Revoke an upload link at once; the files it received stay.",
+                "reverse shares",
+                {"200": _json("Revoked.", Success), "404": _LINK_NOT_FOUND, **_AUTHED},
+                parameters=[_LINK_ID],
+                security=_BEARER,
+            )
+        },
+        "/r/{link_id}": {
+            "get": _operation(
+                "get_upload_link",
+                "The upload page for a browser; what the link still accepts for a program.",
+                "reverse shares",
+                {
+                    "200": {
+                        "description": "The page (`Accept: text/html`) or the link's status.",
+                        "content": {
+                            JSON: {"schema": _Model(reverse.UploadLinkStatus, "serialization")},
+                            "text/html": {"schema": _STR},
+                        },
+                    },
+                    "304": _NOT_MODIFIED,
+                    "404": _LINK_NOT_FOUND,
+                },
+                parameters=[_LINK_ID],
+            ),
+            "head": _operation(
+                "get_upload_link_head",
+                "The upload page's headers.",
+                "reverse shares",
+                {"200": {"description": "Live."}, "304": _NOT_MODIFIED, "404": _LINK_NOT_FOUND},
+                parameters=[_LINK_ID],
+            ),
+            "post": _operation(
+                "upload_to_link",
+                "Send one file through the link (multipart field `file`).",
+                "reverse shares",
+                {
+                    "200": _json("Received; never the file's link or key.", reverse.UploadReceipt),
+                    "400": _error("No file, or more than one."),
+                    "401": _error(
+                        "The link needs a password (errorId 20: send it as HTTP Basic), or a "
+                        "wrong one came (errorId 21)."
+                    ),
+                    "404": _LINK_NOT_FOUND,
+                    "409": _error("The link accepts no more files (errorId 40)."),
+                    "413": _error(
+                        "The file exceeds what the link still accepts (errorId 41), or the "
+                        "service's per-file limit."
+                    ),
+                    **_LIMITED,
+                },
+                parameters=[_LINK_ID],
+                body=_multipart_file(),
+                security=[{}, {"linkPassword": []}],
+            ),
+        },
+    }
+
+
 @functools.cache
 def _document() -> Schema:
     document: Schema = {
@@ -1260,6 +1363,7 @@ def _document() -> Schema:
             **_web_paths(),
             **_service_paths(),
             **_webhook_paths(),
+            **_reverse_share_paths(),
         },
         "components": _components(),
     }

@@ -5,6 +5,7 @@ from azurefunctions.extensions.http.fastapi import Request, Response
 
 from functions._http import (
     base_url,
+    client_of,
     handle_errors,
     json_response,
     limit_rate,
@@ -12,6 +13,7 @@ from functions._http import (
     read_body,
 )
 from functions._responses import upload_response
+from functions._schemas.reverse import UploadReceipt
 from functions._schemas.uploads import (
     DirectUpload,
     UploadComplete,
@@ -22,6 +24,7 @@ from shared.clock import utcnow
 from shared.config import get_settings
 from shared.files import direct_uploads
 from shared.files.records import FileRecord
+from shared.reverse import direct as reverse_direct
 
 bp = func.Blueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
 
@@ -40,6 +43,7 @@ async def create_upload(req: Request) -> Response:
         settings=settings,
         now=utcnow(),
         password=declared.password,
+        client=client_of(req),
     )
     return json_response(DirectUpload.of(grant))
 
@@ -61,11 +65,17 @@ async def get_upload(req: Request) -> Response:
 @bp.route(route="api/uploads/{file_url}/complete", methods=["POST"])
 @handle_errors
 async def complete_upload(req: Request) -> Response:
+    now = utcnow()
     published, identity = await direct_uploads.complete(
         path_param(req, "file_url"),
         req.query_params.get("key"),
         settings=get_settings(),
-        now=utcnow(),
         crc32=req.query_params.get("crc32"),
+        now=now,
     )
+    link_id = published.record.received_via
+    if link_id:  # through an upload link: a receipt, never the file's link or key
+        return json_response(
+            UploadReceipt.of(await reverse_direct.completed(published, link_id, now))
+        )
     return upload_response(req, published, identity)

@@ -28,14 +28,14 @@ async def get_invite_page(req: Request) -> Response:
 @bp.route(route="static/{name}", methods=["GET", "HEAD"])
 @handle_errors
 async def get_static(req: Request) -> Response:
-    return _asset_response(req, static_asset(path_param(req, "name")), {})
+    return asset_response(req, static_asset(path_param(req, "name")), {})
 
 
 def _page(req: Request) -> Response:
-    return _asset_response(req, asset("index.html"), app_page_headers(get_settings()))
+    return asset_response(req, asset("index.html"), app_page_headers(get_settings()))
 
 
-def _asset_response(req: Request, item: Asset, extra: dict[str, str]) -> Response:
+def asset_response(req: Request, item: Asset, extra: dict[str, str]) -> Response:
     headers = {
         "ETag": item.etag,
         "Cache-Control": "no-cache",

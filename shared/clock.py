@@ -14,13 +14,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def parse_ttl(raw: str | None, *, default: int, maximum: int) -> int:
-    """`expires_in` as whole seconds in 1..maximum; absent means the default."""
+def parse_ttl(raw: str | None, *, default: int, maximum: int, name: str = "expires_in") -> int:
+    """`expires_in` (or the option `name`) as whole seconds in 1..maximum; absent: the default."""
     if raw is None or raw.strip() == "":
         return default
     value = whole_number(raw.strip())
     if value is None or not 1 <= value <= maximum:
-        raise BadRequest(f"expires_in must be a whole number of seconds from 1 to {maximum}")
+        raise BadRequest(f"{name} must be a whole number of seconds from 1 to {maximum}")
     return value
 
 

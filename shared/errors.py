@@ -63,6 +63,31 @@ class PayloadTooLarge(ServiceError):
     status = 413
 
 
+class UploadLinkNotFound(NotFound):
+    """Missing, expired and revoked upload links (reverse shares) answer identically."""
+
+    message = "Upload link not found"
+
+
+class UploadLinkFull(ServiceError):
+    """The upload link received all the files it allows (errorId 40)."""
+
+    status = 409
+    message = "This upload link accepts no more files"
+
+    def __init__(self) -> None:
+        super().__init__(error_id=40)
+
+
+class UploadLinkBytesExhausted(PayloadTooLarge):
+    """The file would take the upload link past the bytes it allows (errorId 41)."""
+
+    message = "The file exceeds what this upload link still accepts"
+
+    def __init__(self) -> None:
+        super().__init__(error_id=41)
+
+
 class RangeNotSatisfiable(ServiceError):
     status = 416
     message = "Requested range not satisfiable"

@@ -89,6 +89,9 @@ class FileEntry(BaseModel):
     synced: bool
     size: int
     expires_at: Timestamp
+    received_via: str | None = Field(
+        description="The upload link (reverse share) a stranger sent the file through, if any."
+    )
 
     @classmethod
     def of(cls, entry: Mapping[str, Any], base_url: str) -> FileEntry:
@@ -103,6 +106,7 @@ class FileEntry(BaseModel):
             synced=True,
             size=entry["size"],
             expires_at=entry["expires_at"],
+            received_via=entry.get("received_via"),
         )
 
 

@@ -111,6 +111,11 @@ class UploadDeclaration(RequestBody):
     max_downloads: Option = None
     group_id: Option = Field(default=None, description="`private` (the default) or a group's id.")
     include_ext: Option = None
+    reverse_share_id: Option = Field(
+        default=None,
+        description="Send the file through this upload link (its password as HTTP Basic): the "
+        "link's terms replace the options, and completing answers a receipt.",
+    )
     password: Annotated[
         str | None,
         Field(
@@ -129,9 +134,9 @@ class UploadDeclaration(RequestBody):
 
     def options(self) -> dict[str, str]:
         """The options given, as the same form fields of `POST /api/upload` would carry them."""
-        given = self.model_dump(
-            include={"expires_in", "max_downloads", "group_id", "include_ext", "share_id", "key"}
-        )
+        names = {"expires_in", "max_downloads", "group_id", "include_ext"}
+        names |= {"share_id", "key", "reverse_share_id"}
+        given = self.model_dump(include=names)
         return {name: value for name, value in given.items() if value}
 
 

@@ -46,6 +46,7 @@ var tableNames = [
   'webhooks'
   'deliveries'
   'shares'
+  'reverseshares'
 ]
 
 // Queues the app uses: webhook events wait in `webhooks` for the queue-triggered delivery

@@ -52,6 +52,7 @@ async def add(record: FileRecord) -> None:
             "size": record.size,
             "created_at": record.created_at,
             "expires_at": record.expires_at,
+            "received_via": record.received_via,
         },
     )
 

@@ -46,6 +46,7 @@ from shared.files.pending_uploads import PENDING, PUBLISHING, PendingUpload
 from shared.files.records import FileRecord
 from shared.http.params import is_true
 from shared.ops.crashpoints import crash_point
+from shared.reverse import direct as reverse_direct
 from shared.shares import members as share_members
 from shared.storage import blobs, expiry_index, sas, staged_blobs
 from shared.storage.names import file_blob_name
@@ -97,6 +98,7 @@ async def begin(
     settings: Settings,
     now: datetime,
     password: str | None = None,
+    client: str = "",
 ) -> Grant:
     """POST /api/uploads: check the declaration, record the pending upload, sign its SAS.
 
@@ -108,17 +110,27 @@ async def begin(
     if size > settings.max_direct_upload_bytes:
         raise uploads.limit_exceeded(settings.max_direct_upload_bytes)
     share_id = options.get("share_id")
+    link_id = options.get("reverse_share_id")
+    if share_id and link_id:
+        raise BadRequest("Give share_id or reverse_share_id, not both")
     if share_id:
         # Into a share: its key authorises, and the file takes the share's limits and owner.
         share = await share_members.joinable(share_id, options, password, now=now)
         lifetime = uploads.Lifetime(settings.default_ttl_seconds, None)
         owner, identity = uploads.Owner(share.owner, share.group_id), Identity(share.owner, {})
+        password_hash = await passwords.hash_password(password)
+    elif link_id:  # an upload link's terms; `authorization` carries its password, if any
+        reserved = await reverse_direct.reserve(
+            link_id, authorization, size, client=client, settings=settings, now=now
+        )
+        owner, lifetime, identity = reserved.owner, reserved.lifetime, Identity(None, {})
+        password_hash = None  # the owner's file: never a password of the uploader's
     else:
         lifetime = uploads.Lifetime.parse(options, settings)
         owner, identity = await uploads.resolve_owner(
             options.get("group_id") or "private", authorization, settings=settings, now=now
         )
-    password_hash = await passwords.hash_password(password)
+        password_hash = await passwords.hash_password(password)
     include_ext = is_true(options.get("include_ext"))
     ext = extension_of(filename)
     file_url = ids.new_file_url(ext if include_ext else "")
@@ -137,12 +149,17 @@ async def begin(
         auth_error=identity.auth_error,
         created_at=now,
         sas_expires_at=sas_expires_at,
+        received_via=owner.received_via,
         password_hash=password_hash,
         share_id=share_id or None,
     )
-    # The entry first: whatever happens next, the sweep finds this upload.
-    await expiry_index.add(expiry_index.DIRECT_UPLOAD, file_url, sas_expires_at)
-    await pending_uploads.insert(upload)
+    try:
+        # The entry first: whatever happens next, the sweep finds this upload.
+        await expiry_index.add(expiry_index.DIRECT_UPLOAD, file_url, sas_expires_at)
+        await pending_uploads.insert(upload)
+    except BaseException:
+        await reverse_direct.release(upload)
+        raise
     return Grant(upload, await _upload_url(upload, now), identity)
 
 
@@ -202,6 +219,11 @@ async def complete(
     if upload.share_id and not await share_members.is_open(upload.share_id, now):
         await _discard(upload)
         raise ShareNotFound()
+    try:
+        await reverse_direct.check_open(upload, now)
+    except NotFound:
+        await _discard(upload)
+        raise
     if upload.group_id and not upload.share_id:
         try:  # authorised at `begin`; the group may be gone, or the uploader out of it, since
             await groups.require_member(upload.group_id, upload.owner or "")
@@ -258,9 +280,10 @@ async def complete(
             blobs.StoredBlob(size=stored.size, etag=etag),
             expiry_index.entry_for(expiry_index.DIRECT_UPLOAD, file_url, upload.sas_expires_at),
             snapshot=snapshot,
-            key=upload.key,
+            # Through an upload link the uploader holds the upload's secret, never the file's.
+            key=ids.new_key() if upload.received_via else upload.key,
             lifetime=uploads.Lifetime(upload.ttl_seconds, upload.max_downloads),
-            owner=uploads.Owner(upload.owner, upload.group_id),
+            owner=uploads.Owner(upload.owner, upload.group_id, upload.received_via),
             settings=settings,
             now=now,
             password_hash=upload.password_hash,
@@ -270,6 +293,7 @@ async def complete(
         # stays to sweep whatever the still-valid SAS writes afterwards.
         if await pending_uploads.delete(claimed, conditional=False):
             await blobs.discard(name)
+            await reverse_direct.release(claimed)
         raise
     crash_point("direct.published")
     await _settle(claimed)
@@ -300,6 +324,7 @@ async def sweep(file_url: str, now: datetime) -> Swept:
             return Swept.KEEP
         if not await pending_uploads.delete(upload):
             return Swept.KEEP  # a completion claimed it just now
+        await reverse_direct.release(upload)  # never published: its reservation is free again
     if record is not None:
         return await _verify(record)
     # No row and no record: nothing can publish this blob any more, whoever wrote it (its
@@ -321,6 +346,7 @@ async def _discard(upload: PendingUpload) -> None:
     """Drop an upload that can never be published; its entry stays for what its SAS writes."""
     if await pending_uploads.delete(upload):
         await blobs.discard(file_blob_name(upload.file_url))
+        await reverse_direct.release(upload)
 
 
 async def _open(
@@ -334,7 +360,8 @@ async def _open(
     record: FileRecord | None = None
     if upload is None or upload.state == PUBLISHING:
         record = await table.get(file_url)
-    secret = record.key if record is not None else upload.key if upload is not None else None
+    # The upload's own secret while its row exists: through an upload link it is not the file's.
+    secret = upload.key if upload is not None else record.key if record is not None else None
     if secret is None:
         raise _not_found()
     if not key or not ids.secrets_match(key, secret):

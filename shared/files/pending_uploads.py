@@ -44,6 +44,8 @@ class PendingUpload:
     share_id: str | None = None
     claimed_at: datetime | None = None
     etag: str = ""
+    # The upload link it came through (shared/reverse/direct.py): `size` is reserved on it.
+    received_via: str | None = None
 
 
 def _to_entity(upload: PendingUpload) -> dict[str, Any]:
@@ -65,6 +67,7 @@ def _to_entity(upload: PendingUpload) -> dict[str, Any]:
         "sas_expires_at": upload.sas_expires_at,
         "state": upload.state,
         "claimed_at": upload.claimed_at,
+        "received_via": upload.received_via,
         "password_hash": upload.password_hash,
         "share_id": upload.share_id,
     }
@@ -95,6 +98,7 @@ def _from_entity(row: dict[str, Any]) -> PendingUpload:
         password_hash=row.get("password_hash"),
         share_id=row.get("share_id"),
         etag=row["etag"],
+        received_via=row.get("received_via"),
     )
 
 

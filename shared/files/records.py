@@ -43,6 +43,8 @@ class FileRecord:
     share_id: str | None = None
     # The bytes' CRC-32, computed as they arrived: a share's ZIP needs it before sending them.
     crc32: int | None = None
+    # The reverse share (upload link) a stranger sent this file through (shared/reverse/).
+    received_via: str | None = None
 
     @property
     def downloads_left(self) -> int | None:

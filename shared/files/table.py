@@ -45,6 +45,7 @@ def _to_entity(record: FileRecord) -> dict[str, Any]:
         "snapshot": record.snapshot,
         "share_id": record.share_id,
         "crc32": None if record.crc32 is None else EntityProperty(record.crc32, EdmType.INT64),
+        "received_via": record.received_via,
         "password_hash": record.password_hash,
     }
 
@@ -72,6 +73,7 @@ def _from_entity(row: dict[str, Any]) -> FileRecord:
         original_expiry=row.get("original_expiry"),
         share_id=row.get("share_id"),
         crc32=None if row.get("crc32") is None else int(row["crc32"]),
+        received_via=row.get("received_via"),
         password_hash=row.get("password_hash"),
     )
 

@@ -16,7 +16,7 @@ when it is due and deletes whatever the upload got to write, published or not.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,7 +26,7 @@ from shared.accounts import groups, listing
 from shared.accounts.auth import Identity, authenticate, identify
 from shared.clock import expires_at, parse_max_downloads, parse_ttl
 from shared.config import Settings
-from shared.errors import BadRequest, NotFound, PayloadTooLarge
+from shared.errors import BadRequest, NotFound, PayloadTooLarge, ServiceError
 from shared.files import catalog, limit, shortener, table
 from shared.files.content_policy import guess_content_type
 from shared.files.filenames import extension_of, sanitize_filename
@@ -67,10 +67,24 @@ class Lifetime:
 
 @dataclass(frozen=True)
 class Owner:
-    """Who the file belongs to; both None for an anonymous upload."""
+    """Who the file belongs to; both None for an anonymous upload. `received_via` names the
+    reverse share a stranger sent it through (shared/reverse/)."""
 
     username: str | None = None
     group_id: str | None = None
+    received_via: str | None = None
+
+
+@dataclass(frozen=True)
+class Intake:
+    """A receiver's terms in place of the uploader's options (reverse shares): the lifetime,
+    the most bytes the file may have (`too_large` past them), and `admit`, called with the staged
+    size before anything is published; what it raises undoes the upload."""
+
+    lifetime: Lifetime
+    max_bytes: int
+    too_large: Callable[[], ServiceError]
+    admit: Callable[[int], Awaitable[None]]
 
 
 def too_large(settings: Settings) -> PayloadTooLarge:
@@ -97,13 +111,15 @@ async def receive_multipart(
     owner: Owner,
     settings: Settings,
     now: datetime,
+    intake: Intake | None = None,
 ) -> Published:
     """The contract's upload: one `file` part; options as query parameters or form fields, but
     `password` only as a form field (functions/_http.py refuses it in a query string)."""
     if not is_multipart(content_type):
         raise BadRequest("No file uploaded")
     check_declared_length(content_length, settings, slack=_MULTIPART_SLACK)
-    Lifetime.parse(query, settings)  # a bad query option fails before a byte is read
+    if intake is None:
+        Lifetime.parse(query, settings)  # a bad query option fails before a byte is read
     fields = dict(query)
     field_count = 0
     staged: _Staged | None = None
@@ -113,7 +129,9 @@ async def receive_multipart(
                 if staged is not None:
                     raise BadRequest("Only one file is allowed")
                 include_ext = is_true(fields.get("include_ext"))
-                staged = await _stage(part.chunks(), part.filename, include_ext, settings, now)
+                staged = await _stage(
+                    part.chunks(), part.filename, include_ext, settings, now, intake=intake
+                )
                 continue
             # Every other part is a field, bounded in size and number (other files included).
             field_count += 1
@@ -124,8 +142,12 @@ async def receive_multipart(
                 fields[part.name] = value
         if staged is None:
             raise BadRequest("No file uploaded")
-        lifetime = Lifetime.parse(fields, settings)
-        password_hash = await passwords.hash_password(fields.get("password"))
+        if intake is not None:  # the receiver's terms: no option of the uploader's applies
+            await intake.admit(staged.stored.size)
+            lifetime, password_hash = intake.lifetime, None
+        else:
+            lifetime = Lifetime.parse(fields, settings)
+            password_hash = await passwords.hash_password(fields.get("password"))
         record = await _publish(staged, lifetime, owner, settings, now, password_hash=password_hash)
     except BaseException:
         if staged is not None:
@@ -216,6 +238,8 @@ async def _stage(
     include_ext: bool,
     settings: Settings,
     now: datetime,
+    *,
+    intake: Intake | None = None,
 ) -> _Staged:
     filename = sanitize_filename(raw_name)
     ext = extension_of(filename)
@@ -229,6 +253,7 @@ async def _stage(
         content_type=content_type,
         settings=settings,
         keep_up_to=shortener.MAX_BYTES if ext == ".txt" else 0,
+        intake=intake,
     )
     crash_point("upload.blob_stored")
     return _Staged(file_url, filename, ext, content_type, stored, pending)
@@ -242,19 +267,24 @@ async def stream_to_blob(
     content_type: str,
     settings: Settings,
     keep_up_to: int = 0,
+    intake: Intake | None = None,
 ) -> blobs.StoredBlob:
-    """Stream an upload into a new blob within MAX_UPLOAD_BYTES.
+    """Stream an upload into a new blob within MAX_UPLOAD_BYTES (and the intake's bytes).
 
     `guard` is the expiry entry written first so cleanup can find the blob after a crash. When
     the upload fails (too large, client gone, storage down) its staged blocks are freed at once
     and the entry dropped; if even that fails, the entry stays and cleanup frees them later.
     """
+    max_bytes = settings.max_upload_bytes
+    refusal: Callable[[], ServiceError] = lambda: too_large(settings)  # noqa: E731
+    if intake is not None and intake.max_bytes < max_bytes:
+        max_bytes, refusal = intake.max_bytes, intake.too_large
     try:
         return await blobs.upload_stream(
             name,
             chunks,
-            max_bytes=settings.max_upload_bytes,
-            too_large=lambda: too_large(settings),
+            max_bytes=max_bytes,
+            too_large=refusal,
             content_type=content_type,
             keep_up_to=keep_up_to,
         )
@@ -335,6 +365,7 @@ async def _publish(
         owner=owner.username,
         group_id=owner.group_id,
         snapshot=snapshot,
+        received_via=owner.received_via,
         password_hash=password_hash,
     )
     await expiry_index.add(expiry_index.FILE, record.file_url, record.expires_at)

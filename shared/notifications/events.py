@@ -149,7 +149,7 @@ def share_downloaded(
 
 
 def reverse_share_received(*, share_id: str, file_url: str, name: str, size: int) -> Event:
-    """For reverse shares (not built yet): someone uploaded a file through the account's link."""
+    """Someone uploaded a file through one of the account's upload links (shared/reverse/)."""
     return Event(
         REVERSE_SHARE_RECEIVED,
         {"share_id": share_id, "file_url": file_url, "name": name, "size": size},

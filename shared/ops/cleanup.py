@@ -9,7 +9,8 @@ never by scanning a table:
 - `direct`: a direct upload not completed by its SAS's expiry (shared/files/direct_uploads.py);
 - `group`: a group deletion a crash cut short is finished (shared/accounts/group_deletion.py);
 - `share`: an expired or deleted share goes with all its files (shared/shares/service.py);
-- `token`, `buffer`, `rate`: expired records; `scan`: a malware verdict to act on.
+- `token`, `buffer`, `rate`: expired records; `scan`: a malware verdict to act on;
+- `reverse`: an expired upload link (shared/reverse/service.py); the files it received stay.
 
 Reads decide expiry: a request never serves what has expired by its own clock. This timer only
 acts on entries due CLOCK_SKEW_MARGIN ago, so an instance whose clock runs ahead never deletes
@@ -30,6 +31,7 @@ from shared.errors import FileNotFound
 from shared.files import catalog, direct_uploads, table
 from shared.notifications import notify
 from shared.ops import ratelimit
+from shared.reverse import service as reverse_shares
 from shared.shares import service as shares
 from shared.storage import blobs, expiry_index
 from shared.storage.expiry_index import ExpiryEntry
@@ -57,6 +59,7 @@ class CleanupReport:
     shares_deleted: int = 0
     malicious_deleted: int = 0
     buffer_items_deleted: int = 0
+    upload_links_deleted: int = 0
     entries_processed: int = 0
     more_due: bool = False  # the run stopped at its bound
 
@@ -140,6 +143,9 @@ async def _process(entry: ExpiryEntry, horizon: datetime, report: CleanupReport)
             report.buffer_items_deleted += 1
     elif entry.kind == expiry_index.RATE_WINDOW:
         await ratelimit.forget(entry.item_id)
+    elif entry.kind == expiry_index.REVERSE_SHARE:
+        if await reverse_shares.expire(entry.item_id):
+            report.upload_links_deleted += 1
     else:
         logger.warning("unknown expiry entry kind %r; dropping it", entry.kind)
     return _Outcome.DONE

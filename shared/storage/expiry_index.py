@@ -28,6 +28,7 @@ SCAN = "scan"  # a new upload whose malware verdict cleanup checks until one exi
 DIRECT_UPLOAD = "direct"  # a direct-to-Blob upload: swept unless completed by SAS expiry
 GROUP = "group"  # a group deletion in progress: finished by cleanup if a crash interrupted it
 SHARE = "share"  # a share: at its expiry (or at once, once deleted) it goes with all its files
+REVERSE_SHARE = "reverse"  # an upload link; id "<link id>:<owner key>"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ FILE_COUNTS_TABLE = "filecounts"
 WEBHOOKS_TABLE = "webhooks"
 DELIVERIES_TABLE = "deliveries"
 SHARES_TABLE = "shares"
+REVERSE_SHARES_TABLE = "reverseshares"
 
 TABLES = (
     FILES_TABLE,
@@ -38,6 +39,7 @@ TABLES = (
     WEBHOOKS_TABLE,
     DELIVERIES_TABLE,
     SHARES_TABLE,
+    REVERSE_SHARES_TABLE,
 )
 
 # Webhook events wait here for the queue-triggered delivery function; after host.json's

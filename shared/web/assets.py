@@ -25,10 +25,16 @@ _TYPES = {
     "app.css": "text/css; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
     "download.js": "text/javascript; charset=utf-8",
+    "reverse.html": "text/html; charset=utf-8",
+    "reverse.js": "text/javascript; charset=utf-8",
+    "links.js": "text/javascript; charset=utf-8",
     "icon.svg": "image/svg+xml",
 }
 # What GET /static/{name} may serve; the HTML files are pages, served by their own routes.
-STATIC = frozenset({"app.css", "app.js", "download.js", "icon.svg", "share.css", "share.js"})
+STATIC = frozenset(
+    {"app.css", "app.js", "download.js", "icon.svg", "share.css", "share.js"}
+    | {"reverse.js", "links.js"}
+)
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ def test_upload_with_token_is_synced_and_listed(client: httpx.Client) -> None:
         "synced": True,
         "size": 4,
         "expires_at": body["expires_at"],
+        "received_via": None,
     }
 
 

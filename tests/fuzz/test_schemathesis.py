@@ -83,6 +83,7 @@ class Fixtures:
         self.renew_share()
         self.renew_buffer()
         self.renew_webhook()
+        self.renew_link()
 
     def renew_group(self) -> None:
         with self.client() as client:
@@ -121,6 +122,17 @@ class Fixtures:
             assert response.status_code == 200, response.text
             self.ids["share_id"] = response.json()["share_id"]
 
+    def renew_link(self) -> None:
+        """An upload link with room for every generated upload (no password: 401 is a token's)."""
+        with self.client() as client:
+            response = client.post(
+                "/api/reverse_shares",
+                json={"max_files": 1000, "max_bytes": 2**40},
+                headers=auth(self.token),
+            )
+            assert response.status_code == 200, response.text
+            self.ids["link_id"] = response.json()["id"]
+
     def fresh_token(self) -> str:
         with self.client() as client:
             return register(client, new_username("fuzz-out"))[1]
@@ -141,6 +153,8 @@ class Fixtures:
             self.renew_webhook()
         elif operation_id == "delete_share":
             self.renew_share()
+        elif operation_id == "delete_reverse_share":
+            self.renew_link()
 
 
 FIXTURES = Fixtures()

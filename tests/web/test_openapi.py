@@ -14,6 +14,7 @@ from functions._schemas import (
     buffer,
     files,
     groups,
+    reverse,
     service,
     shares,
     uploads,
@@ -111,7 +112,10 @@ def test_every_registered_route_describes_its_json_bodies_with_models() -> None:
 def test_openapi_schemas_are_the_models_and_nothing_else() -> None:
     models = {
         model.__name__
-        for module in (accounts, base, buffer, files, groups, service, shares, uploads, webhooks)
+        for module in (
+            *(accounts, base, buffer, files, groups),
+            *(reverse, service, shares, uploads, webhooks),
+        )
         for model in vars(module).values()
         if isinstance(model, type)
         and issubclass(model, BaseModel)
