@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import httpx
 import segno
@@ -32,6 +32,7 @@ from rich.text import Text
 from cli import transfer
 from cli.api import Api, ApiError
 from cli.config import Config
+from cli.encryption import DecryptionError, LinkKey
 from cli.state import State
 from shared.sizes import human_size
 
@@ -54,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command(args, api, screen)
     except ApiError as error:
         screen.print(f"[red]error:[/red] {error.message} (HTTP {error.status})")
+        return 1
+    except DecryptionError as error:
+        screen.print(f"[red]error: decryption failed:[/red] {error}; nothing was saved")
         return 1
     except (httpx.TransportError, AzureError) as error:
         screen.print(f"[red]error:[/red] {error}; run the same command again to resume")
@@ -81,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--include-ext", action="store_true", help="end the link with the extension")
     up.add_argument("--concurrency", type=int, default=transfer.DEFAULT_CONCURRENCY)
     up.add_argument("--no-qr", action="store_true", help="print the link without a QR code")
+    up.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="encrypt name, type and bytes here; the key goes only into the link's #fragment",
+    )
+    _password_options(up, "with --encrypt: mix a password into the key (asked for)")
     up.set_defaults(command=_upload)
 
     down = commands.add_parser("download", help="download a link and check its size")
@@ -88,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     down.add_argument("-o", "--output", type=Path, help="file or directory to write")
     down.add_argument("--force", action="store_true", help="overwrite an existing file")
     down.add_argument("--concurrency", type=int, default=transfer.DEFAULT_CONCURRENCY)
+    _password_options(down, "the link's password, if it has one (asked for when needed)")
     down.set_defaults(command=_download)
 
     login = commands.add_parser("login", help="log in and remember the token")
@@ -136,6 +147,23 @@ def _parser() -> argparse.ArgumentParser:
     sent.add_argument("id")
     sent.set_defaults(command=_webhooks_deliveries)
     return parser
+
+
+def _password_options(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.add_argument("--password", action="store_true", help=text)
+    parser.add_argument(
+        "--password-stdin", action="store_true", help="read that password from standard input"
+    )
+
+
+def _password(args: argparse.Namespace, needed: bool) -> str | None:
+    """An encryption password from standard input or a prompt; never from the command line,
+    where other users and the shell history would see it."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if args.password or needed:
+        return getpass.getpass("encryption password: ")
+    return None
 
 
 class _SizeColumn(ProgressColumn):
@@ -214,6 +242,7 @@ def _upload(args: argparse.Namespace, api: Api, screen: Screen) -> int:
         options["max_downloads"] = args.max_downloads
     if args.include_ext:
         options["include_ext"] = True
+    password = _password(args, False) if args.encrypt else None
     with screen.bar(args.file.name) as progress:
         result = transfer.upload(
             api,
@@ -222,6 +251,8 @@ def _upload(args: argparse.Namespace, api: Api, screen: Screen) -> int:
             state=State(),
             progress=progress,
             concurrency=args.concurrency,
+            encrypt=args.encrypt,
+            password=password,
         )
     for note in result.notes:
         screen.print(note)
@@ -232,8 +263,10 @@ def _upload(args: argparse.Namespace, api: Api, screen: Screen) -> int:
             f"sent {result.blocks_sent}"
         )
     published = result.published
-    link = str(published["file_url_full"])
+    link = result.link
     screen.print(link)
+    if result.fragment:
+        screen.print("encrypted: the key is the part after # (the server never saw it)")
     screen.print(f"key: {published['key']}  (keep it to delete the file)")
     if not args.no_qr:
         _print_qr(screen.console, link)
@@ -248,6 +281,9 @@ def _print_qr(console: Console, link: str) -> None:
 
 def _download(args: argparse.Namespace, api: Api, screen: Screen) -> int:
     file_url = transfer.file_url_of(args.link)
+    fragment = urlsplit(args.link).fragment
+    key = LinkKey.from_fragment(fragment) if "k=" in fragment else None
+    password = _password(args, key is not None and key.password_required)
     with screen.bar(file_url) as progress:
         result = transfer.download(
             api,
@@ -257,6 +293,8 @@ def _download(args: argparse.Namespace, api: Api, screen: Screen) -> int:
             state=State(),
             progress=progress,
             concurrency=args.concurrency,
+            key=key,
+            password=password,
         )
     if result.redirect_target is not None:
         screen.print(f"this link redirects to {result.redirect_target}")
@@ -269,6 +307,8 @@ def _download(args: argparse.Namespace, api: Api, screen: Screen) -> int:
         )
     how = "straight from storage" if result.direct else "through the API"
     verified = "size and SHA-256 verified" if result.checksum else "size verified"
+    if result.decrypted:
+        verified = "decrypted, every record authenticated"
     screen.print(f"saved {result.path} ({result.size} bytes, {verified}, {how})")
     return 0
 

@@ -21,6 +21,10 @@ class Metadata(Success):
     expires_at: Timestamp
     max_downloads: int | None = Field(description="null: unlimited.")
     downloads_left: int | None
+    encrypted: bool = Field(
+        description="Encrypted in the client (docs/encryption.md): `original_name` is "
+        "`encrypted.bin` and `file_size` the ciphertext's; the key is only in the link's fragment."
+    )
 
     @classmethod
     def of(cls, record: FileRecord, base_url: str) -> Metadata:
@@ -35,4 +39,5 @@ class Metadata(Success):
             expires_at=record.expires_at,
             max_downloads=record.max_downloads,
             downloads_left=record.downloads_left,
+            encrypted=record.encrypted,
         )

@@ -40,6 +40,9 @@ class UploadResult(Success):
     content_type: str
     expires_at: Timestamp
     max_downloads: int | None
+    encrypted: bool = Field(
+        description="Encrypted in the client: name, type and size are the ciphertext's."
+    )
     qr_url: str
     evicted: list[EvictedFile] = Field(
         description="The account's oldest files this upload pushed over MAX_FILES_PER_USER."
@@ -61,6 +64,7 @@ class UploadResult(Success):
             content_type=record.content_type,
             expires_at=record.expires_at,
             max_downloads=record.max_downloads,
+            encrypted=record.encrypted,
             qr_url=qr_link(base_url, record.file_url),
             evicted=[
                 EvictedFile(file_url=old.file_url, user_filename=old.user_filename)
@@ -109,10 +113,17 @@ class UploadDeclaration(RequestBody):
     max_downloads: Option = None
     group_id: Option = Field(default=None, description="`private` (the default) or a group's id.")
     include_ext: Option = None
+    encrypted: Option = Field(
+        default=None,
+        description="`true`: the client encrypts the bytes, name and type (docs/encryption.md); "
+        "`size` is the ciphertext's. The file is stored as `encrypted.bin`.",
+    )
 
     def options(self) -> dict[str, str]:
         """The options given, as the same form fields of `POST /api/upload` would carry them."""
-        given = self.model_dump(include={"expires_in", "max_downloads", "group_id", "include_ext"})
+        given = self.model_dump(
+            include={"expires_in", "max_downloads", "group_id", "include_ext", "encrypted"}
+        )
         return {name: value for name, value in given.items() if value}
 
 

@@ -40,7 +40,7 @@ async def open_download(
 ) -> DownloadResponse:
     record = await catalog.find_live(request.file_url, now)
     verdict = None
-    if settings.malware_scanning:
+    if settings.malware_scanning and not record.encrypted:
         verdict = await blobs.scan_verdict(file_blob_name(record.file_url))
     plan = plan_download(
         record,

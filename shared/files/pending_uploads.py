@@ -40,6 +40,7 @@ class PendingUpload:
     state: str = PENDING
     claimed_at: datetime | None = None
     etag: str = ""
+    encrypted: bool = False  # ciphertext made by the client (docs/encryption.md)
 
 
 def _to_entity(upload: PendingUpload) -> dict[str, Any]:
@@ -61,6 +62,7 @@ def _to_entity(upload: PendingUpload) -> dict[str, Any]:
         "sas_expires_at": upload.sas_expires_at,
         "state": upload.state,
         "claimed_at": upload.claimed_at,
+        "encrypted": upload.encrypted,
     }
 
 
@@ -87,6 +89,7 @@ def _from_entity(row: dict[str, Any]) -> PendingUpload:
         state=row.get("state", PENDING),
         claimed_at=row.get("claimed_at"),
         etag=row["etag"],
+        encrypted=bool(row.get("encrypted", False)),
     )
 
 

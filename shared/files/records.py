@@ -7,6 +7,9 @@ from datetime import UTC, datetime
 
 # `lease_until` of a record without claims in flight.
 NO_LEASE = datetime(1970, 1, 1, tzinfo=UTC)
+# What the server knows of an encrypted file's name and type: nothing (they travel encrypted).
+ENCRYPTED_NAME = "encrypted.bin"
+ENCRYPTED_TYPE = "application/octet-stream"
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,9 @@ class FileRecord:
     lease_until: datetime = NO_LEASE
     # A withdrawn record's expiry before it was withdrawn: where its expiry index entry is filed.
     original_expiry: datetime | None = None
+    # Encrypted in the client (docs/encryption.md): the bytes are ciphertext, the name and type
+    # neutral; never previewed, inlined, shortened or scanned, and browsers get the decrypt page.
+    encrypted: bool = False
 
     @property
     def downloads_left(self) -> int | None:

@@ -43,6 +43,7 @@ def _to_entity(record: FileRecord) -> dict[str, Any]:
         "leased": record.leased,
         "lease_until": record.lease_until,
         "snapshot": record.snapshot,
+        "encrypted": record.encrypted,
     }
 
 
@@ -67,6 +68,7 @@ def _from_entity(row: dict[str, Any]) -> FileRecord:
         leased=int(row.get("leased", 0)),
         lease_until=row.get("lease_until", NO_LEASE),
         original_expiry=row.get("original_expiry"),
+        encrypted=bool(row.get("encrypted", False)),
     )
 
 
