@@ -111,7 +111,7 @@ class Records:
         if not body or body[-1] != (_LAST if last else _NOT_LAST):
             raise DecryptionError(
                 "the encrypted file is truncated"
-                if not last
+                if last
                 else "the encrypted file goes on past its last record"
             )
         return body[:-1]

@@ -23,9 +23,17 @@ _TYPES = {
     "app.js": "text/javascript; charset=utf-8",
     "download.js": "text/javascript; charset=utf-8",
     "icon.svg": "image/svg+xml",
+    # End-to-end encryption (docs/encryption.md): the page's and the decrypt page's scripts.
+    "decrypt.html": "text/html; charset=utf-8",
+    "crypto.js": "text/javascript; charset=utf-8",
+    "e2e-upload.js": "text/javascript; charset=utf-8",
+    "decrypt.js": "text/javascript; charset=utf-8",
+    "decrypt-sw.js": "text/javascript; charset=utf-8",
 }
 # What GET /static/{name} may serve; the HTML files are pages, served by their own routes.
-STATIC = frozenset({"app.css", "app.js", "download.js", "icon.svg"})
+STATIC = frozenset(
+    {"app.css", "app.js", "download.js", "icon.svg", "crypto.js", "e2e-upload.js", "decrypt.js"}
+)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,201 @@
+"""End-to-end encryption in Chromium: the page encrypts and the CLI decrypts, the CLI encrypts
+and the page decrypts, and no request either makes carries the key (docs/encryption.md)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from cli import transfer
+from cli.api import Api
+from cli.config import Config
+from cli.encryption import LinkKey
+from cli.state import State
+from tests.utils.browser import choose_files
+from tests.utils.encryption import key_forms
+from tests.utils.server import ROOT
+from tests.utils.settings import MIB
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, Request
+
+    from tests.browser.conftest import NewContext
+
+
+def _record_requests(page: Page) -> list[str]:
+    """Every request of the page's context (its service worker's included): line, headers, body."""
+    seen: list[str] = []
+
+    def note(request: Request) -> None:
+        body = request.post_data_buffer or b""
+        seen.append(f"{request.method} {request.url} {request.headers} {body[:4096]!r}")
+
+    page.context.on("request", note)
+    return seen
+
+
+def _assert_no_key(seen: list[str], key: LinkKey) -> None:
+    forms = [form.decode() for form in key_forms(key)[1:]]  # the text spellings
+    assert seen
+    leaks = [line[:200] for line in seen if any(form in line for form in forms)]
+    assert leaks == []
+
+
+def _encrypt_in_page(page: Page, path: Path, password: str | None = None) -> str:
+    page.goto("/")
+    page.check("#encrypt")
+    if password:
+        page.fill("#encrypt-password", password)
+    choose_files(page, "#file-input", path)
+    page.wait_for_selector(".upload[data-state=done]", timeout=120_000)
+    return page.input_value(".upload .link")
+
+
+def test_page_encrypts_and_the_cli_decrypts(
+    page: Page, client: httpx.Client, base_url: str, tmp_path: Path
+) -> None:
+    content = os.urandom(3 * MIB + 77)
+    path = tmp_path / "Plans for 2027.pdf"
+    path.write_bytes(content)
+    seen = _record_requests(page)
+
+    link = _encrypt_in_page(page, path)
+
+    assert "#k=" in link
+    key = LinkKey.from_fragment(urlsplit(link).fragment)
+    _assert_no_key(seen, key)
+    assert not any("Plans for 2027" in line for line in seen)
+    file_url = urlsplit(link).path.rsplit("/", 1)[-1]
+    meta = client.get(f"/api/metadata/{file_url}").json()
+    assert (meta["encrypted"], meta["original_name"]) == (True, "encrypted.bin")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", "download", link, "-o", str(out)],
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "FILESHARE_SERVER": base_url,
+            "FILESHARE_CONFIG_DIR": str(tmp_path / "config"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (out / "Plans for 2027.pdf").read_bytes() == content
+
+
+def _cli_upload(base_url: str, path: Path, tmp_path: Path, **options: object) -> str:
+    api = Api(Config(base_url, None, None))
+    try:
+        result = transfer.upload(
+            api,
+            path,
+            options=dict(options),
+            state=State(tmp_path / "state.json"),
+            encrypt=True,
+            password=None,
+        )
+    finally:
+        api.close()
+    return result.link
+
+
+@pytest.mark.parametrize("limited", [False, True], ids=["direct", "one-time"])
+def test_cli_encrypts_and_the_page_decrypts_to_disk(
+    page: Page, base_url: str, tmp_path: Path, client: httpx.Client, limited: bool
+) -> None:
+    content = os.urandom(2 * MIB + 5)
+    path = tmp_path / "holiday.jpg"
+    path.write_bytes(content)
+    link = _cli_upload(base_url, path, tmp_path, **({"max_downloads": 1} if limited else {}))
+    seen = _record_requests(page)
+
+    page.goto(link)
+    page.wait_for_selector("#decrypt-button:not([disabled])")
+    assert "holiday" not in page.content()
+    with page.expect_download(timeout=60_000) as download_info:
+        page.click("#decrypt-button")
+    download = download_info.value
+
+    assert download.failure() is None
+    assert download.suggested_filename == "holiday.jpg"
+    assert Path(download.path()).read_bytes() == content
+    _assert_no_key(seen, LinkKey.from_fragment(urlsplit(link).fragment))
+    file_url = urlsplit(link).path.rsplit("/", 1)[-1]
+    if limited:  # the page itself did not count; the one download used the link up
+        assert client.get(f"/api/metadata/{file_url}").status_code == 404
+
+
+def test_password_link_decrypts_in_the_page_only_with_its_password(
+    new_context: NewContext, tmp_path: Path
+) -> None:
+    content = b"the treasure is under the oak\n" * 5000
+    path = tmp_path / "map.txt"
+    path.write_bytes(content)
+    link = _encrypt_in_page(new_context().new_page(), path, password="correct horse")
+    assert link.endswith("&p=1")
+
+    page = new_context().new_page()
+    page.goto(link)
+    page.wait_for_selector("#decrypt-button:not([disabled])")
+    assert page.is_visible("#password")
+    page.fill("#password", "correct horse")
+    with page.expect_download(timeout=60_000) as download_info:
+        page.click("#decrypt-button")
+    assert Path(download_info.value.path()).read_bytes() == content
+
+
+def _heap_sampler(page: Page) -> tuple[list[float], object]:
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    samples: list[float] = []
+
+    def sample() -> None:
+        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        samples.append(metrics["JSHeapUsedSize"])
+
+    return samples, sample
+
+
+def test_page_heap_stays_small_for_a_large_encrypted_round_trip(page: Page, tmp_path: Path) -> None:
+    """E2E_HEAP_MIB (default 16) of random bytes encrypted, uploaded, downloaded and decrypted
+    by the page; the page's peak JS heap is printed (docs/encryption.md quotes 256 MiB)."""
+    size = int(os.environ.get("E2E_HEAP_MIB", "16")) * MIB
+    path = tmp_path / "large.bin"
+    with path.open("wb") as out:
+        for _ in range(size // MIB):
+            out.write(os.urandom(MIB))
+    samples, sample = _heap_sampler(page)
+    page.goto("/")
+    page.check("#encrypt")
+    choose_files(page, "#file-input", path)
+    while page.get_attribute(".upload", "data-state") != "done":
+        sample()  # type: ignore[operator]
+        time.sleep(0.2)
+    link = page.input_value(".upload .link")
+    upload_peak = max(samples)
+
+    page.goto(link)
+    samples.clear()
+    page.wait_for_selector("#decrypt-button:not([disabled])")
+    with page.expect_download(timeout=600_000) as download_info:
+        page.click("#decrypt-button")
+        sample()  # type: ignore[operator]
+    download = download_info.value
+    saved = Path(download.path())  # waits for the end
+    sample()  # type: ignore[operator]
+    assert saved.stat().st_size == size
+    peak = max(upload_peak, *samples) / MIB
+    print(f"\npage JS heap peak for {size // MIB} MiB: {peak:.1f} MiB")
+    assert peak < 64
