@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.direct import measure_direct
+from bench.encryption import measure_encryption
 from bench.latency import measure_latency
 from bench.outcome import Outcome
 from bench.payload import MIB
@@ -79,6 +80,12 @@ async def run_phases(stack: Stack, sizes: Sizes) -> Outcome:
             lambda: measure_direct(stack, size=sizes.memory_bytes, runs=sizes.throughput_runs),
         ),
         ("(f) webhooks", lambda: measure_webhooks(stack, count=sizes.webhook_downloads)),
+        (
+            "(g) end-to-end encryption",
+            lambda: measure_encryption(
+                stack, size=int(os.environ.get("BENCH_E2E_BYTES", sizes.memory_bytes)), runs=1
+            ),
+        ),
     ]
     for name, work in phases:
         total.extend(await _phase(name, work))
