@@ -34,6 +34,7 @@ STORED_NAME = "encrypted.bin"  # what the server is told the file is called
 _CEK_INFO = b"Content-Encoding: aes128gcm\x00"
 _NONCE_INFO = b"Content-Encoding: nonce\x00"
 _NOT_LAST, _LAST = 1, 2
+_RECORDS_PER_READ = 16  # 1 MiB of plaintext per read while sealing a block
 
 
 class DecryptionError(ValueError):
@@ -161,29 +162,30 @@ class Encryptor:
             raise OSError("the file changed while it was being encrypted")
         return head + tail
 
-    def read(self, offset: int, length: int) -> bytes:
-        """`length` ciphertext bytes from `offset`: the records they cover are sealed from one
-        read of the plaintext those records hold."""
+    def read(self, offset: int, length: int) -> bytearray:
+        """`length` ciphertext bytes from `offset`, sealed from the plaintext records they cover,
+        read a few records at a time: memory stays at about the size asked for."""
         start, end = offset, min(offset + length, self.size)
-        out: list[bytes] = []
+        out = bytearray()
         if start < HEADER_BYTES:
-            out.append(self.records.header()[start:end])
+            out += self.records.header()[start:end]
         if end <= HEADER_BYTES:
-            return b"".join(out)
+            return out
         first = max(0, start - HEADER_BYTES) // RECORD_SIZE
         last = min((end - 1 - HEADER_BYTES) // RECORD_SIZE, self._last)
-        plain_start = first * DATA_PER_RECORD
-        plain = memoryview(
-            self._plain(plain_start, min((last + 1) * DATA_PER_RECORD, self.plain_size))
-        )
-        for index in range(first, last + 1):
-            at = HEADER_BYTES + index * RECORD_SIZE
-            offset = index * DATA_PER_RECORD - plain_start
-            data = plain[offset : offset + DATA_PER_RECORD]
-            sealed = self.records.seal(index, data, last=index == self._last)
-            out.append(sealed[max(0, start - at) : max(0, end - at)])
-        del plain
-        return b"".join(out)
+        for group in range(first, last + 1, _RECORDS_PER_READ):
+            upto = min(group + _RECORDS_PER_READ, last + 1)
+            plain_start = group * DATA_PER_RECORD
+            plain = memoryview(
+                self._plain(plain_start, min(upto * DATA_PER_RECORD, self.plain_size))
+            )
+            for index in range(group, upto):
+                at = HEADER_BYTES + index * RECORD_SIZE
+                offset_in_plain = index * DATA_PER_RECORD - plain_start
+                data = plain[offset_in_plain : offset_in_plain + DATA_PER_RECORD]
+                sealed = self.records.seal(index, data, last=index == self._last)
+                out += sealed[max(0, start - at) : max(0, end - at)]
+        return out
 
 
 def parse_header(header: bytes) -> tuple[bytes, int]:

@@ -19,7 +19,7 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 from urllib.parse import parse_qs, urlsplit
 
 from azure.core import MatchConditions
@@ -35,6 +35,10 @@ DEFAULT_CONCURRENCY = 8
 _READ_CHUNK = 1024 * 1024
 # Ranges a direct download fetches in parallel: large enough to keep the link busy.
 _GET_CHUNK = 8 * 1024 * 1024
+# Encrypted transfers: fewer blocks in flight (each is held while sealed or opened) and smaller
+# ranges, so the client stays within ~150 MiB whatever the file's size.
+SEALED_CONCURRENCY = 4
+_SEALED_GET_CHUNK = 4 * 1024 * 1024
 
 
 def block_id(index: int) -> str:
@@ -132,12 +136,13 @@ def upload(
         state.remember_pending(file_print, pending)
     assert pending is not None
     fragment = ""
-    read = _file_reader(path)
+    read: Callable[[int, int], bytes | bytearray] = _file_reader(path)
     if pending.encryption:
         sealed = sealing.Sealed.restore(pending.encryption)
         encryptor = sealed.encryptor(path, size, password)
         fragment = sealed.key.fragment()
         size, read = encryptor.size, encryptor.read
+        concurrency = min(concurrency, SEALED_CONCURRENCY)
 
     block_size = int(grant["block_size"])
     count = math.ceil(size / block_size)
@@ -216,7 +221,7 @@ def _file_reader(path: Path) -> Callable[[int, int], bytes]:
 
 def _stage_blocks(
     sas: _Sas,
-    read: Callable[[int, int], bytes],
+    read: Callable[[int, int], bytes | bytearray],
     block_size: int,
     sizes: list[int],
     indices: list[int],
@@ -234,7 +239,9 @@ def _stage_blocks(
             return  # another block failed: start no more
         try:
             data = read(index * block_size, sizes[index])
-            sas.call(lambda blob: blob.stage_block(block_id(index), data, length=len(data)))
+            # A bytearray (encrypted blocks) is sent as it is, like bytes.
+            body = cast(bytes, data)
+            sas.call(lambda blob: blob.stage_block(block_id(index), body, length=len(body)))
             progress.advance(len(data))
         except BaseException:
             failed.set()
@@ -397,7 +404,16 @@ def _download_decrypting(
                     direct = True
                     blob = BlobClient.from_blob_url(location)
                     etag = str(blob.get_blob_properties().etag)
-                    _fetch_ranges(blob, etag, sink, 0, size, progress, concurrency)
+                    _fetch_ranges(
+                        blob,
+                        etag,
+                        sink,
+                        0,
+                        size,
+                        progress,
+                        min(concurrency, SEALED_CONCURRENCY),
+                        chunk=_SEALED_GET_CHUNK,
+                    )
                 else:
                     for chunk in response.iter_bytes(_READ_CHUNK):
                         sink.write(chunk)
@@ -435,18 +451,20 @@ def _fetch_ranges(
     size: int,
     progress: Progress,
     concurrency: int,
+    *,
+    chunk: int = _GET_CHUNK,
 ) -> None:
     """Fetch [start, size) in parallel ranges but write them in order, so the file on disk is
     always a prefix of the blob (resumable from its size). Each range must still be `etag`."""
 
     def fetch(offset: int) -> bytes:
-        length = min(_GET_CHUNK, size - offset)
+        length = min(chunk, size - offset)
         downloader = blob.download_blob(
             offset=offset, length=length, etag=etag, match_condition=MatchConditions.IfNotModified
         )
         return downloader.readall()
 
-    offsets = iter(range(start, size, _GET_CHUNK))
+    offsets = iter(range(start, size, chunk))
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
     try:
         window = deque(pool.submit(fetch, offset) for offset in islice(offsets, concurrency))

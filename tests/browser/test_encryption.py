@@ -17,10 +17,11 @@ import pytest
 from cli import transfer
 from cli.api import Api
 from cli.config import Config
-from cli.encryption import LinkKey
+from cli.encryption import HEADER_BYTES, RECORD_SIZE, LinkKey
 from cli.state import State
 from tests.utils.browser import choose_files
-from tests.utils.encryption import key_forms
+from tests.utils.direct import direct_upload
+from tests.utils.encryption import ciphertext, key_forms
 from tests.utils.server import ROOT
 from tests.utils.settings import MIB
 
@@ -199,3 +200,25 @@ def test_page_heap_stays_small_for_a_large_encrypted_round_trip(page: Page, tmp_
     peak = max(upload_peak, *samples) / MIB
     print(f"\npage JS heap peak for {size // MIB} MiB: {peak:.1f} MiB")
     assert peak < 64
+
+
+def test_tampered_ciphertext_fails_in_the_page_and_leaves_no_file(
+    page: Page, client: httpx.Client
+) -> None:
+    key = LinkKey.new()
+    sealed = bytearray(ciphertext(os.urandom(3 * RECORD_SIZE), key, name="ledger.csv"))
+    sealed[HEADER_BYTES + RECORD_SIZE + 9] ^= 0x01  # a byte of the second record
+    body = direct_upload(client, bytes(sealed), encrypted=True)
+
+    page.goto(f"{body['file_url_full']}#{key.fragment()}")
+    page.wait_for_selector("#decrypt-button:not([disabled])")
+    with page.expect_download(timeout=60_000) as download_info:
+        page.click("#decrypt-button")
+    download = download_info.value
+
+    assert download.failure() is not None  # the browser discards what it had written
+    page.wait_for_function(
+        "() => document.querySelector('#decrypt-status').textContent.includes('failed')"
+    )
+    status = page.inner_text("#decrypt-status")
+    assert "Decryption failed: record 1 failed authentication" in status
