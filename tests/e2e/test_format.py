@@ -30,7 +30,7 @@ def _encrypt(data: bytes, key: LinkKey, password: str | None = None) -> bytes:
         lambda offset, length: data[offset : offset + length],
         len(data),
     )
-    return encryptor.read(0, encryptor.size)
+    return bytes(encryptor.read(0, encryptor.size))
 
 
 def _decrypt(blob: bytes, key: LinkKey, password: str | None = None, step: int = 10_000) -> bytes:

@@ -18,7 +18,7 @@ def ciphertext(
         lambda offset, length: content[offset : offset + length],
         len(content),
     )
-    return encryptor.read(0, encryptor.size)
+    return bytes(encryptor.read(0, encryptor.size))
 
 
 def key_forms(key: LinkKey) -> list[bytes]:
