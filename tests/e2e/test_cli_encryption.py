@@ -212,3 +212,15 @@ def test_resumed_encrypted_upload_sends_only_missing_blocks(
     down = _fileshare(cli_env, "download", _link(again.stdout), "-o", str(out))
     assert down.returncode == 0, down.stdout + down.stderr
     assert out.read_bytes() == content
+
+
+def test_encrypted_link_without_its_key_says_what_is_missing(
+    cli_env: dict[str, str], tmp_path: Path, client: httpx.Client
+) -> None:
+    published = direct_upload(client, ciphertext(b"x" * 100, LinkKey.new()), encrypted=True)
+
+    result = _fileshare(cli_env, "download", published["file_url_full"], cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert "the file is encrypted: give the whole link, with its #k=..." in result.stdout
+    assert [p.name for p in tmp_path.iterdir()] == ["config"] or list(tmp_path.iterdir()) == []

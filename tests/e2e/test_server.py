@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
 import httpx
+import pytest
 
 from cli.encryption import LinkKey
+from shared.errors import BeingScanned
+from shared.files.download_plan import DownloadRequest, Kind, plan_download
+from shared.files.records import ENCRYPTED_NAME, ENCRYPTED_TYPE, FileRecord
 from tests.utils.direct import direct_upload
 from tests.utils.encryption import ciphertext
 
@@ -57,3 +64,21 @@ def test_decrypt_worker_is_served_with_its_scope_path(client: httpx.Client) -> N
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/javascript")
     assert 'importScripts("/static/crypto.js")' in response.text
+
+
+def test_encrypted_files_wait_for_no_malware_verdict() -> None:
+    """A scanner sees only ciphertext: an encrypted file is served without a verdict."""
+    now = datetime(2026, 12, 2, tzinfo=UTC)
+    record = FileRecord(
+        "AbCdEfGhIjKlMnOp", "key", ENCRYPTED_NAME, ".bin", ENCRYPTED_TYPE, 100,
+        now, now + timedelta(hours=1), None, 0, '"etag"', encrypted=True,
+    )  # fmt: skip
+    request = DownloadRequest(record.file_url)
+    scanned = {"malware_scanning": True, "scan_verdict": None, "direct_above": 10**9}
+
+    plan = plan_download(record, request, **scanned)  # type: ignore[arg-type]
+
+    assert plan.kind is Kind.STREAM
+    assert plan.headers["Content-Disposition"].startswith("attachment")
+    with pytest.raises(BeingScanned):
+        plan_download(replace(record, encrypted=False), request, **scanned)  # type: ignore[arg-type]
