@@ -1296,4 +1296,5 @@ function start() {
   }
 }
 
-start();
+// After every deferred script (web/e2e-upload.js restores encrypted uploads).
+document.addEventListener("DOMContentLoaded", start);

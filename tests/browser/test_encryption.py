@@ -222,3 +222,53 @@ def test_tampered_ciphertext_fails_in_the_page_and_leaves_no_file(
     )
     status = page.inner_text("#decrypt-status")
     assert "Decryption failed: record 1 failed authentication" in status
+
+
+def test_encrypted_upload_interrupted_by_a_reload_resumes_with_the_same_ciphertext(
+    page: Page, base_url: str, tmp_path: Path
+) -> None:
+    content = os.urandom(20 * MIB)  # three blocks of ciphertext
+    path = tmp_path / "film.mkv"
+    path.write_bytes(content)
+    blocks: list[str] = []
+
+    def record_block(request: Request) -> None:
+        response = request.response()
+        if "comp=block&" in request.url and response is not None and response.status == 201:
+            blocks.append(request.url.split("blockid=")[1])
+
+    page.on("requestfinished", record_block)
+    page.goto("/")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 12 * MIB},
+    )
+    page.check("#encrypt")
+    choose_files(page, "#file-input", path)
+    page.wait_for_event("requestfinished", lambda request: "comp=block&" in request.url)
+    before = set(blocks)
+
+    page.reload()
+    page.locator(".upload[data-state=interrupted]").wait_for()
+    blocks.clear()
+    page.set_input_files(".upload input[type=file]", str(path))
+    page.wait_for_selector(".upload[data-state=done]", timeout=60_000)
+    link = page.input_value(".upload .link")
+
+    assert before
+    assert not before & set(blocks)  # blocks storage held were not sent again
+    api = Api(Config(base_url, None, None))
+    try:
+        result = transfer.download(
+            api,
+            urlsplit(link).path.rsplit("/", 1)[-1],
+            output=tmp_path / "back.mkv",
+            force=False,
+            state=State(tmp_path / "state.json"),
+            key=LinkKey.from_fragment(urlsplit(link).fragment),
+        )
+    finally:
+        api.close()
+    assert result.path.read_bytes() == content  # the resumed blocks are the same ciphertext
