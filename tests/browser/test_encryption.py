@@ -3,12 +3,13 @@ and the page decrypts, and no request either makes carries the key (docs/encrypt
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -157,49 +158,97 @@ def test_password_link_decrypts_in_the_page_only_with_its_password(
     assert Path(download_info.value.path()).read_bytes() == content
 
 
-def _heap_sampler(page: Page) -> tuple[list[float], object]:
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Performance.enable")
-    samples: list[float] = []
+class _Heaps:
+    """Peak JS memory of the page and of the decrypting service worker, from
+    Runtime.getHeapUsage (the worker's through the browser's CDP session: Playwright opens none
+    on workers). `heap` is V8's heap in use (what `performance.memory` and DevTools call the JS
+    heap); `total` adds ArrayBuffer backing stores and Blink's heap, which V8 frees lazily, so
+    it includes garbage not yet collected."""
 
-    def sample() -> None:
-        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-        samples.append(metrics["JSHeapUsedSize"])
+    def __init__(self, page: Page) -> None:
+        self.peaks = {"page heap": 0.0, "page total": 0.0, "worker heap": 0.0, "worker total": 0.0}
+        self._wait = page.wait_for_timeout  # the sync API delivers events only while it runs
+        self._page = page.context.new_cdp_session(page)
+        browser = page.context.browser
+        assert browser is not None
+        self._browser = browser.new_browser_cdp_session()
+        self._replies: dict[int, dict[str, Any]] = {}
+        self._browser.on("Target.receivedMessageFromTarget", self._received)
+        self._worker: str | None = None
+        self._next = 0
 
-    return samples, sample
+    def _received(self, event: dict[str, Any]) -> None:
+        message = json.loads(event["message"])
+        if "id" in message:
+            self._replies[message["id"]] = message
+
+    def _attach(self) -> str | None:
+        if self._worker is None:
+            targets = self._browser.send("Target.getTargets")["targetInfos"]
+            worker = next((t for t in targets if t["type"] == "service_worker"), None)
+            if worker is not None:
+                attached = {"targetId": worker["targetId"], "flatten": False}
+                self._worker = self._browser.send("Target.attachToTarget", attached)["sessionId"]
+        return self._worker
+
+    def _note(self, who: str, usage: dict[str, Any]) -> None:
+        heap = float(usage.get("usedSize", 0))
+        total = heap + sum(
+            float(usage.get(key, 0)) for key in ("embedderHeapUsedSize", "backingStorageSize")
+        )
+        self.peaks[f"{who} heap"] = max(self.peaks[f"{who} heap"], heap)
+        self.peaks[f"{who} total"] = max(self.peaks[f"{who} total"], total)
+
+    def sample(self) -> None:
+        self._note("page", self._page.send("Runtime.getHeapUsage"))
+        session = self._attach()
+        if session is None:
+            return
+        self._next += 1
+        ask = {"id": self._next, "method": "Runtime.getHeapUsage"}
+        self._browser.send(
+            "Target.sendMessageToTarget", {"sessionId": session, "message": json.dumps(ask)}
+        )
+        deadline = time.monotonic() + 5
+        while self._next not in self._replies and time.monotonic() < deadline:
+            self._wait(20)
+        self._note("worker", self._replies.pop(self._next, {}).get("result", {}))
 
 
 def test_page_heap_stays_small_for_a_large_encrypted_round_trip(page: Page, tmp_path: Path) -> None:
     """E2E_HEAP_MIB (default 16) of random bytes encrypted, uploaded, downloaded and decrypted
-    by the page; the page's peak JS heap is printed (docs/encryption.md quotes 256 MiB)."""
+    in Chromium; the peak JS memory of the page and of its service worker is printed
+    (E2E_HEAP_MIB=256 for the figure the issue asks for)."""
     size = int(os.environ.get("E2E_HEAP_MIB", "16")) * MIB
     path = tmp_path / "large.bin"
     with path.open("wb") as out:
         for _ in range(size // MIB):
             out.write(os.urandom(MIB))
-    samples, sample = _heap_sampler(page)
+    heaps = _Heaps(page)
     page.goto("/")
     page.check("#encrypt")
     choose_files(page, "#file-input", path)
     while page.get_attribute(".upload", "data-state") != "done":
-        sample()  # type: ignore[operator]
+        heaps.sample()
         time.sleep(0.2)
     link = page.input_value(".upload .link")
-    upload_peak = max(samples)
 
     page.goto(link)
-    samples.clear()
     page.wait_for_selector("#decrypt-button:not([disabled])")
     with page.expect_download(timeout=600_000) as download_info:
         page.click("#decrypt-button")
-        sample()  # type: ignore[operator]
     download = download_info.value
-    saved = Path(download.path())  # waits for the end
-    sample()  # type: ignore[operator]
+    while "Decrypted and saved" not in page.inner_text("#decrypt-status"):
+        heaps.sample()
+        time.sleep(0.1)
+    heaps.sample()
+    saved = Path(download.path())
+
     assert saved.stat().st_size == size
-    peak = max(upload_peak, *samples) / MIB
-    print(f"\npage JS heap peak for {size // MIB} MiB: {peak:.1f} MiB")
-    assert peak < 64
+    figures = ", ".join(f"{name} {value / MIB:.1f} MiB" for name, value in heaps.peaks.items())
+    print(f"\nJS memory peaks for {size // MIB} MiB: {figures}")
+    assert heaps.peaks["page heap"] < 64 * MIB
+    assert 0 < heaps.peaks["worker heap"] < 64 * MIB
 
 
 def test_tampered_ciphertext_fails_in_the_page_and_leaves_no_file(
