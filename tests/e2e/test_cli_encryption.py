@@ -14,7 +14,12 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from cli import transfer
+from cli.api import Api
+from cli.config import Config
 from cli.encryption import HEADER_BYTES, RECORD_SIZE, LinkKey
+from cli.state import State
+from tests.utils.accounts import create_group, files_of, register
 from tests.utils.direct import direct_upload
 from tests.utils.encryption import ciphertext, key_forms
 from tests.utils.proxy import slow_proxy
@@ -224,3 +229,39 @@ def test_encrypted_link_without_its_key_says_what_is_missing(
     assert result.returncode == 1
     assert "the file is encrypted: give the whole link, with its #k=..." in result.stdout
     assert [p.name for p in tmp_path.iterdir()] == ["config"] or list(tmp_path.iterdir()) == []
+
+
+def test_encrypted_group_upload_with_expiry_is_listed_and_decrypts(
+    client: httpx.Client, base_url: str, tmp_path: Path
+) -> None:
+    _, token = register(client)
+    group = create_group(client, token)
+    source = tmp_path / "minutes.txt"
+    source.write_bytes(b"agreed: ship it\n" * 300)
+    api = Api(Config(base_url, token))
+    try:
+        result = transfer.upload(
+            api,
+            source,
+            options={"group_id": group, "expires_in": 600},
+            state=State(tmp_path / "state.json"),
+            encrypt=True,
+            password="s3cret words",
+        )
+        file_url = result.published["file_url"]
+        downloaded = transfer.download(
+            api,
+            file_url,
+            output=tmp_path / "back.txt",
+            force=False,
+            state=State(tmp_path / "state.json"),
+            key=LinkKey.from_fragment(result.fragment),
+            password="s3cret words",
+        )
+    finally:
+        api.close()
+
+    assert file_url in files_of(client, token, group)
+    assert result.published["user_filename"] == "encrypted.bin"
+    assert result.fragment.endswith("&p=1")
+    assert downloaded.path.read_bytes() == source.read_bytes()
