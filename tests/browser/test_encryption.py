@@ -135,6 +135,10 @@ def test_cli_encrypts_and_the_page_decrypts_to_disk(
     assert Path(download.path()).read_bytes() == content
     _assert_no_key(seen, LinkKey.from_fragment(urlsplit(link).fragment))
     file_url = urlsplit(link).path.rsplit("/", 1)[-1]
+    # The worker's own requests were inspected too: its fetch of the ciphertext, and (unlimited
+    # files) the storage URL that redirected to.
+    assert any(f"/file/{file_url}?direct=1" in line for line in seen)
+    assert limited or any("/devstoreaccount1/" in line for line in seen)
     if limited:  # the page itself did not count; the one download used the link up
         assert client.get(f"/api/metadata/{file_url}").status_code == 404
 
