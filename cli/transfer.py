@@ -386,6 +386,8 @@ def _download_decrypting(
     """Fetch the ciphertext and decrypt it as it arrives into a temporary file, which becomes
     the target only once the last record has verified: a tampered, truncated or reordered file
     fails with DecryptionError and leaves no plaintext behind."""
+    if output is not None and not output.is_dir() and output.exists() and not force:
+        raise FileExistsError(f"{output} exists (use --force to overwrite)")  # before any byte
     folder = output if output is not None and output.is_dir() else None
     if folder is None:
         folder = output.parent if output is not None else Path.cwd()
