@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 
 import pytest
@@ -127,3 +128,16 @@ def test_fragment_roundtrip() -> None:
     assert LinkKey.from_fragment("#" + key.fragment()) == key
     with pytest.raises(DecryptionError, match="missing or malformed"):
         LinkKey.from_fragment("k=short")
+
+
+def test_records_match_the_rfc_8188_example() -> None:
+    """RFC 8188 section 3.1 ("I am the walrus"): the same key schedule, nonce and delimiter."""
+
+    def unb64(text: str) -> bytes:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+    records = Records(unb64("yqdlZ-tYemfogSmv7Ws5PQ"), unb64("I1BsxtFttlv3u_Oo94xnmw"))
+    encoded = unb64("I1BsxtFttlv3u_Oo94xnmwAAEAAA-NAVub2qFgBEuQKRapoZu-IxkIva3MEB1PD-ly8Thjg")
+
+    assert records.seal(0, b"I am the walrus", last=True) == encoded[HEADER_BYTES:]
+    assert records.open(0, encoded[HEADER_BYTES:], last=True) == b"I am the walrus"
