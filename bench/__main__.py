@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.direct import measure_direct
+from bench.encryption import measure_encryption
 from bench.latency import measure_latency
 from bench.outcome import Outcome
 from bench.payload import MIB
@@ -84,6 +85,12 @@ async def run_phases(stack: Stack, sizes: Sizes) -> Outcome:
         (
             "(g) share zip",
             lambda: measure_share_zip(stack, size=sizes.share_bytes, runs=sizes.throughput_runs),
+        ),
+        (
+            "(h) end-to-end encryption",
+            lambda: measure_encryption(
+                stack, size=int(os.environ.get("BENCH_E2E_BYTES", sizes.memory_bytes)), runs=1
+            ),
         ),
     ]
     for name, work in phases:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import httpx
 import segno
@@ -34,6 +34,7 @@ from rich.text import Text
 from cli import reverse, shares, transfer
 from cli.api import Api, ApiError
 from cli.config import Config
+from cli.encryption import DecryptionError, LinkKey
 from cli.state import State
 from shared.sizes import human_size
 
@@ -56,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command(args, api, screen)
     except ApiError as error:
         screen.print(f"[red]error:[/red] {error.message} (HTTP {error.status})")
+        return 1
+    except DecryptionError as error:
+        screen.print(f"[red]error: decryption failed:[/red] {error}; nothing was saved")
         return 1
     except (httpx.TransportError, AzureError) as error:
         screen.print(f"[red]error:[/red] {error}; run the same command again to resume")
@@ -87,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--concurrency", type=int, default=transfer.DEFAULT_CONCURRENCY)
     up.add_argument("--no-qr", action="store_true", help="print the link without a QR code")
     _password_option(up, "protect the link with a password")
+    up.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="encrypt name, type and bytes here; the key goes only into the link's #fragment",
+    )
+    _encryption_password_options(up, "with --encrypt: mix a password into the key (asked for)")
     up.set_defaults(command=_upload)
 
     down = commands.add_parser("download", help="download a link (a share: all its files)")
@@ -96,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     down.add_argument("--force", action="store_true", help="overwrite an existing file")
     down.add_argument("--concurrency", type=int, default=transfer.DEFAULT_CONCURRENCY)
     _password_option(down, "the link's password")
+    _encryption_password_options(
+        down, "an encrypted link's password, if it has one (asked for when needed)"
+    )
     down.set_defaults(command=_download)
 
     login = commands.add_parser("login", help="log in and remember the token")
@@ -145,6 +158,27 @@ def _parser() -> argparse.ArgumentParser:
     sent.set_defaults(command=_webhooks_deliveries)
     reverse.add_commands(commands, _password_option, _password)
     return parser
+
+
+def _encryption_password_options(parser: argparse.ArgumentParser, text: str) -> None:
+    """Apart from `--password` (the link's, which the server checks): this one never leaves the
+    machine, so it is never taken from the command line either."""
+    parser.add_argument("--encrypt-password", action="store_true", help=text)
+    parser.add_argument(
+        "--encrypt-password-stdin",
+        action="store_true",
+        help="read the encryption password from standard input",
+    )
+
+
+def _encryption_password(args: argparse.Namespace, needed: bool) -> str | None:
+    """An encryption password from standard input or a prompt; never from the command line,
+    where other users and the shell history would see it."""
+    if args.encrypt_password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if args.encrypt_password or needed:
+        return getpass.getpass("encryption password: ")
+    return None
 
 
 class _SizeColumn(ProgressColumn):
@@ -252,6 +286,7 @@ def _upload(args: argparse.Namespace, api: Api, screen: Screen) -> int:
         options["max_downloads"] = args.max_downloads
     if args.include_ext:
         options["include_ext"] = True
+    secret = _encryption_password(args, False) if args.encrypt else None
     with screen.bar(args.file.name) as progress:
         result = transfer.upload(
             api,
@@ -260,6 +295,8 @@ def _upload(args: argparse.Namespace, api: Api, screen: Screen) -> int:
             state=State(),
             progress=progress,
             concurrency=args.concurrency,
+            encrypt=args.encrypt,
+            password=secret,
         )
     for note in result.notes:
         screen.print(note)
@@ -270,8 +307,10 @@ def _upload(args: argparse.Namespace, api: Api, screen: Screen) -> int:
             f"sent {result.blocks_sent}"
         )
     published = result.published
-    link = str(published["file_url_full"])
+    link = result.link
     screen.print(link)
+    if result.fragment:
+        screen.print("encrypted: the key is the part after # (the server never saw it)")
     screen.print(f"key: {published['key']}  (keep it to delete the file)")
     if not args.no_qr:
         _print_qr(screen.console, link)
@@ -279,6 +318,9 @@ def _upload(args: argparse.Namespace, api: Api, screen: Screen) -> int:
 
 
 def _upload_share(args: argparse.Namespace, api: Api, screen: Screen) -> int:
+    if args.encrypt:
+        screen.print("[red]error:[/red] --encrypt takes one file (encrypt an archive of several)")
+        return 2
     options: dict[str, Any] = {"group_id": args.group}
     for name, value in (
         ("password", _password(args)),
@@ -337,6 +379,9 @@ def _download(args: argparse.Namespace, api: Api, screen: Screen) -> int:
         return _download_share(args, api, screen, share_id)
     file_url = transfer.file_url_of(args.link)
     api.link_password = _password(args)
+    fragment = urlsplit(args.link).fragment
+    key = LinkKey.from_fragment(fragment) if "k=" in fragment else None
+    secret = _encryption_password(args, key is not None and key.password_required)
     with screen.bar(file_url) as progress:
         result = transfer.download(
             api,
@@ -346,6 +391,8 @@ def _download(args: argparse.Namespace, api: Api, screen: Screen) -> int:
             state=State(),
             progress=progress,
             concurrency=args.concurrency,
+            key=key,
+            password=secret,
         )
     if result.redirect_target is not None:
         screen.print(f"this link redirects to {result.redirect_target}")
@@ -358,6 +405,8 @@ def _download(args: argparse.Namespace, api: Api, screen: Screen) -> int:
         )
     how = "straight from storage" if result.direct else "through the API"
     verified = "size and SHA-256 verified" if result.checksum else "size verified"
+    if result.decrypted:
+        verified = "decrypted, every record authenticated"
     screen.print(f"saved {result.path} ({result.size} bytes, {verified}, {how})")
     return 0
 

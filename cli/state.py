@@ -10,7 +10,7 @@ being uploaded is kept under the fingerprints of all its files, with those alrea
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,6 +28,9 @@ class Pending:
     file_url: str
     key: str
     upload_url: str
+    # An encrypted upload's `secret:salt` (base64url) and whether a password is mixed in, so a
+    # resumed run re-creates the same ciphertext; "" for a plain upload.
+    encryption: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ def _entry(kind: type[_Entry], stored: Any) -> _Entry | None:
     """A saved record read back, or None if it is missing or not of that shape (an old file)."""
     if not isinstance(stored, dict):
         return None
-    names = {f.name for f in fields(kind)}
+    names = {f.name for f in fields(kind) if f.name in stored or f.default is MISSING}
     if not names <= stored.keys() or not all(isinstance(stored[n], str) for n in names):
         return None
     return kind(**{name: stored[name] for name in names})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import tempfile
 import threading
 import zlib
 from collections import deque
@@ -19,20 +20,26 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 from urllib.parse import parse_qs, urlsplit
 
 from azure.core import MatchConditions
 from azure.core.exceptions import HttpResponseError, ResourceModifiedError
 from azure.storage.blob import BlobBlock, BlobClient
 
+from cli import sealing
 from cli.api import Api, ApiError
+from cli.encryption import STORED_NAME, DecryptionError, Decryptor, LinkKey
 from cli.state import PartialDownload, Pending, State, fingerprint
 
 DEFAULT_CONCURRENCY = 8
 _READ_CHUNK = 1024 * 1024
 # Ranges a direct download fetches in parallel: large enough to keep the link busy.
 _GET_CHUNK = 8 * 1024 * 1024
+# Encrypted transfers: fewer blocks in flight (each is held while sealed or opened) and smaller
+# ranges, so the client stays within ~150 MiB whatever the file's size.
+SEALED_CONCURRENCY = 4
+_SEALED_GET_CHUNK = 4 * 1024 * 1024
 
 
 def block_id(index: int) -> str:
@@ -54,6 +61,12 @@ class UploadResult:
     blocks_sent: int
     resumed: bool
     notes: list[str] = field(default_factory=list)
+    fragment: str = ""  # `k=...` of an encrypted upload: the link's `#` part, never sent
+
+    @property
+    def link(self) -> str:
+        base = str(self.published["file_url_full"])
+        return f"{base}#{self.fragment}" if self.fragment else base
 
 
 def upload(
@@ -64,11 +77,16 @@ def upload(
     state: State,
     progress: Progress | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
+    encrypt: bool = False,
+    password: str | None = None,
 ) -> UploadResult:
     """Upload `path` directly to storage, resuming the upload this client began for it before.
 
     Into a share (`share_id` in `options`), the file's CRC-32 is computed first: the share's
-    ZIP writes it ahead of the bytes."""
+    ZIP writes it ahead of the bytes. With `encrypt`, what goes to storage is the file's name,
+    type and bytes encrypted (cli/encryption.py); the key is only in `UploadResult.fragment`,
+    never sent.
+    """
     progress = progress or Progress()
     crc32 = file_crc32(path) if options.get("share_id") else None
     size = path.stat().st_size
@@ -79,13 +97,21 @@ def upload(
     committed = False
     resumed = False
     pending = state.pending(file_print, server)
+    if pending is not None and bool(pending.encryption) != encrypt:
+        state.forget_pending(file_print)  # asked for the other kind this time: start over
+        pending = None
     grant: dict[str, Any] | None = None
     if pending is not None:
         grant = _resume(api, pending, notes)
         if grant is not None and grant["state"] == "complete":
             state.forget_pending(file_print)
             published = api.complete_upload(pending.file_url, pending.key, crc32=crc32)
-            return UploadResult(published, 0, 0, True, notes)
+            fragment = (
+                sealing.Sealed.restore(pending.encryption).key.fragment()
+                if (pending.encryption)
+                else ""
+            )
+            return UploadResult(published, 0, 0, True, notes, fragment)
         if grant is None:
             state.forget_pending(file_print)
         else:
@@ -93,10 +119,34 @@ def upload(
             committed = bool(grant["committed"])
             stored = {block["id"]: block["size"] for block in grant["uncommitted"]}
     if grant is None:
-        grant = api.begin_upload({"filename": path.name, "size": size, **options})
-        pending = Pending(server, grant["file_url"], grant["key"], grant["upload_url"])
+        sealed = sealing.new(password is not None) if encrypt else None
+        declared = (
+            {
+                "filename": STORED_NAME,
+                "size": sealing.size_of(path, size),
+                "encrypted": True,
+            }
+            if sealed is not None
+            else {"filename": path.name, "size": size}
+        )
+        grant = api.begin_upload({**declared, **options})
+        pending = Pending(
+            server,
+            grant["file_url"],
+            grant["key"],
+            grant["upload_url"],
+            sealed.saved() if sealed is not None else "",
+        )
         state.remember_pending(file_print, pending)
     assert pending is not None
+    fragment = ""
+    read: Callable[[int, int], bytes | bytearray] = _file_reader(path)
+    if pending.encryption:
+        sealed = sealing.Sealed.restore(pending.encryption)
+        encryptor = sealed.encryptor(path, size, password)
+        fragment = sealed.key.fragment()
+        size, read = encryptor.size, encryptor.read
+        concurrency = min(concurrency, SEALED_CONCURRENCY)
 
     block_size = int(grant["block_size"])
     count = math.ceil(size / block_size)
@@ -104,14 +154,14 @@ def upload(
     missing = [] if committed else [i for i in range(count) if stored.get(block_id(i)) != sizes[i]]
     progress.start(size, size - sum(sizes[i] for i in missing))
     sas = _Sas(api, pending, grant["upload_url"], str(grant["expires_at"]))
-    _stage_blocks(sas, path, block_size, sizes, missing, progress, concurrency)
+    _stage_blocks(sas, read, block_size, sizes, missing, progress, concurrency)
     if not committed:
         blocks = [BlobBlock(block_id(i)) for i in range(count)]
         sas.call(lambda blob: blob.commit_block_list(blocks))
     published = api.complete_upload(pending.file_url, pending.key, crc32=crc32)
     state.forget_pending(file_print)
     state.remember_key(server, published["file_url"], published["key"])
-    return UploadResult(published, count, len(missing), resumed, notes)
+    return UploadResult(published, count, len(missing), resumed, notes, fragment)
 
 
 def _resume(api: Api, pending: Pending, notes: list[str]) -> dict[str, Any] | None:
@@ -161,9 +211,21 @@ class _Sas:
             return True
 
 
+def _file_reader(path: Path) -> Callable[[int, int], bytes]:
+    def read(offset: int, length: int) -> bytes:
+        with path.open("rb") as source:
+            source.seek(offset)
+            data = source.read(length)
+        if len(data) != length:
+            raise OSError(f"{path} changed while uploading")
+        return data
+
+    return read
+
+
 def _stage_blocks(
     sas: _Sas,
-    path: Path,
+    read: Callable[[int, int], bytes | bytearray],
     block_size: int,
     sizes: list[int],
     indices: list[int],
@@ -180,12 +242,10 @@ def _stage_blocks(
         if failed.is_set():
             return  # another block failed: start no more
         try:
-            with path.open("rb") as source:
-                source.seek(index * block_size)
-                data = source.read(sizes[index])
-            if len(data) != sizes[index]:
-                raise OSError(f"{path} changed while uploading")
-            sas.call(lambda blob: blob.stage_block(block_id(index), data, length=len(data)))
+            data = read(index * block_size, sizes[index])
+            # A bytearray (encrypted blocks) is sent as it is, like bytes.
+            body = cast(bytes, data)
+            sas.call(lambda blob: blob.stage_block(block_id(index), body, length=len(body)))
             progress.advance(len(data))
         except BaseException:
             failed.set()
@@ -209,6 +269,7 @@ class DownloadResult:
     redirect_target: str | None = None
     resumed_from: int = 0  # bytes already on disk from an interrupted run
     checksum: bool = False  # a SHA-256 from the server was checked too, not only the size
+    decrypted: bool = False  # an encrypted file, every record verified
 
 
 def file_url_of(link: str) -> str:
@@ -226,6 +287,8 @@ def download(
     state: State,
     progress: Progress | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
+    key: LinkKey | None = None,
+    password: str | None = None,
 ) -> DownloadResult:
     """Download to `output` (default: the original name here), resuming an interrupted run, and
     verify the size (and the SHA-256, when the metadata gives one).
@@ -240,6 +303,13 @@ def download(
     if "file_size" not in meta and meta.get("password_required"):
         raise ApiError(401, "This link needs a password: use --password")
     size = int(meta["file_size"])
+    if meta.get("encrypted"):
+        if key is None:
+            raise DecryptionError("the file is encrypted: give the whole link, with its #k=...")
+        decryptor = Decryptor(key, password)
+        return _download_decrypting(
+            api, file_url, decryptor, output, force, size, progress, concurrency
+        )
     name = Path(str(meta.get("original_name") or file_url)).name or file_url
     target = output or Path(name)
     if target.is_dir():
@@ -292,6 +362,82 @@ def download(
     return DownloadResult(target, size, direct, resumed_from=offset, checksum=checksum)
 
 
+class _Decrypting:
+    """A file-like sink: ciphertext in, verified plaintext out to `out`."""
+
+    def __init__(self, decryptor: Decryptor, out: BinaryIO) -> None:
+        self.decryptor = decryptor
+        self.out = out
+
+    def write(self, data: bytes) -> int:
+        for piece in self.decryptor.feed(data):
+            self.out.write(piece)
+        return len(data)
+
+    def finish(self) -> None:
+        for piece in self.decryptor.finish():
+            self.out.write(piece)
+
+
+def _download_decrypting(
+    api: Api,
+    file_url: str,
+    decryptor: Decryptor,
+    output: Path | None,
+    force: bool,
+    size: int,
+    progress: Progress,
+    concurrency: int,
+) -> DownloadResult:
+    """Fetch the ciphertext and decrypt it as it arrives into a temporary file, which becomes
+    the target only once the last record has verified: a tampered, truncated or reordered file
+    fails with DecryptionError and leaves no plaintext behind."""
+    if output is not None and not output.is_dir() and output.exists() and not force:
+        raise FileExistsError(f"{output} exists (use --force to overwrite)")  # before any byte
+    folder = output if output is not None and output.is_dir() else None
+    if folder is None:
+        folder = output.parent if output is not None else Path.cwd()
+    descriptor, temporary = tempfile.mkstemp(prefix=".fileshare-", suffix=".part", dir=folder)
+    partial = Path(temporary)
+    direct = False
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            sink = _Decrypting(decryptor, out)
+            progress.start(size, 0)
+            with api.open_file(file_url) as response:
+                if response.is_redirect:
+                    location = response.headers["location"]
+                    if not _is_blob_sas(location):
+                        raise DecryptionError("an encrypted file cannot be a redirect")
+                    direct = True
+                    blob = BlobClient.from_blob_url(location)
+                    etag = str(blob.get_blob_properties().etag)
+                    _fetch_ranges(
+                        blob,
+                        etag,
+                        sink,
+                        0,
+                        size,
+                        progress,
+                        min(concurrency, SEALED_CONCURRENCY),
+                        chunk=_SEALED_GET_CHUNK,
+                    )
+                else:
+                    for chunk in response.iter_bytes(_READ_CHUNK):
+                        sink.write(chunk)
+                        progress.advance(len(chunk))
+            sink.finish()
+        name = Path(decryptor.name or file_url).name or file_url
+        target = output if output is not None and not output.is_dir() else folder / name
+        if target.exists() and not force:
+            raise FileExistsError(f"{target} exists (use --force to overwrite)")
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return DownloadResult(target, target.stat().st_size, direct, decrypted=True)
+
+
 def _resumable(
     saved: PartialDownload | None, partial: Path, server: str, file_url: str, size: int
 ) -> tuple[int, str | None]:
@@ -308,23 +454,25 @@ def _resumable(
 def _fetch_ranges(
     blob: BlobClient,
     etag: str,
-    out: BinaryIO,
+    out: BinaryIO | _Decrypting,
     start: int,
     size: int,
     progress: Progress,
     concurrency: int,
+    *,
+    chunk: int = _GET_CHUNK,
 ) -> None:
     """Fetch [start, size) in parallel ranges but write them in order, so the file on disk is
     always a prefix of the blob (resumable from its size). Each range must still be `etag`."""
 
     def fetch(offset: int) -> bytes:
-        length = min(_GET_CHUNK, size - offset)
+        length = min(chunk, size - offset)
         downloader = blob.download_blob(
             offset=offset, length=length, etag=etag, match_condition=MatchConditions.IfNotModified
         )
         return downloader.readall()
 
-    offsets = iter(range(start, size, _GET_CHUNK))
+    offsets = iter(range(start, size, chunk))
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
     try:
         window = deque(pool.submit(fetch, offset) for offset in islice(offsets, concurrency))

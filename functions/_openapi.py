@@ -1083,6 +1083,18 @@ def _web_paths() -> dict[str, Schema]:
                 parameters=[name],
             ),
         },
+        "/decrypt/sw.js": {
+            "get": _operation(
+                "get_decrypt_worker",
+                "The service worker that decrypts an encrypted file's download "
+                "(docs/encryption.md).",
+                "web",
+                asset,
+            ),
+            "head": _operation(
+                "get_decrypt_worker_head", "The service worker's headers.", "web", head_asset
+            ),
+        },
     }
 
 

@@ -31,6 +31,14 @@ async def get_static(req: Request) -> Response:
     return asset_response(req, static_asset(path_param(req, "name")), {})
 
 
+# The decrypting service worker: served from /decrypt/ so its scope is /decrypt/, where the
+# decrypt page (web/decrypt.js) sends the download it streams to disk.
+@bp.route(route="decrypt/sw.js", methods=["GET", "HEAD"])
+@handle_errors
+async def get_decrypt_worker(req: Request) -> Response:
+    return asset_response(req, asset("decrypt-sw.js"), {})
+
+
 def _page(req: Request) -> Response:
     return asset_response(req, asset("index.html"), app_page_headers(get_settings()))
 

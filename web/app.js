@@ -375,6 +375,7 @@ function uploadOptions() {
     target: $("#target").value || "private",
     expiresIn: $("#expires").value,
     maxDownloads: oneTime ? "1" : max,
+    encrypt: Boolean($("#encrypt") && $("#encrypt").checked),
   };
 }
 
@@ -663,6 +664,7 @@ class Upload {
     if (this.options.maxDownloads) request.max_downloads = Number(this.options.maxDownloads);
     const password = this.linkPassword();
     if (password) request.password = password;
+    if (this.declared) Object.assign(request, this.declared); // an encrypted upload (web/e2e-upload.js)
     // A 429 here is counted down on this upload's entry, where Cancel can stop the wait.
     this.grant = await apiJson("POST", "/api/uploads", { json: request, waitOut: false });
     savedUploads.put(this.record(this.el.dataset.state)); // resumable after a reload from now on
@@ -780,7 +782,10 @@ function addFiles(fileList) {
   notice.clear();
   const password = $("#link-password").value;
   for (const file of files) {
-    const upload = new Upload(file, { ...options, withPassword: Boolean(password) });
+    const linkOptions = { ...options, withPassword: Boolean(password) };
+    const upload = options.encrypt
+      ? new EncryptedUpload(file, linkOptions)
+      : new Upload(file, linkOptions);
     upload.password = password;
     $("#uploads").prepend(upload.el);
     upload.start();
@@ -794,7 +799,8 @@ function restoreUploads() {
   const kept = savedUploads.all().filter((item) => !(item.result && item.result.expires_at && new Date(item.result.expires_at).getTime() <= now));
   savedUploads.write(kept);
   for (const item of kept) {
-    const upload = new Upload({ name: item.name, size: item.size, lastModified: item.lastModified }, item.options || {}, { restored: item });
+    const Kind = item.options && item.options.encrypt ? EncryptedUpload : Upload;
+    const upload = new Kind({ name: item.name, size: item.size, lastModified: item.lastModified }, item.options || {}, { restored: item });
     $("#uploads").append(upload.el);
     if (item.result) {
       upload.progress.value = 1;
@@ -1308,4 +1314,5 @@ function start() {
   }
 }
 
-start();
+// After every deferred script (web/e2e-upload.js restores encrypted uploads).
+document.addEventListener("DOMContentLoaded", start);

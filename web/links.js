@@ -80,11 +80,11 @@
       max_bytes: Math.round(Number($("#link-mib").value) * 1048576),
       expires_in: Number($("#link-expires").value),
     };
-    if ($("#link-password").value) request.password = $("#link-password").value;
+    if ($("#upload-link-password").value) request.password = $("#upload-link-password").value;
     try {
       const link = await call("POST", "/api/reverse_shares", request);
       $("#link-list").append(render(link));
-      $("#link-password").value = "";
+      $("#upload-link-password").value = "";
       show("Upload link created: give it to whoever should send you files.", "success");
     } catch (error) {
       show(error.message, "error");

@@ -24,6 +24,10 @@ class Metadata(Success):
     max_downloads: int | None = Field(description="null: unlimited.")
     downloads_left: int | None
     password_required: bool = Field(description="Whether downloads need the link's password.")
+    encrypted: bool = Field(
+        description="Encrypted in the client (docs/encryption.md): `original_name` is "
+        "`encrypted.bin` and `file_size` the ciphertext's; the key is only in the link's fragment."
+    )
 
     @classmethod
     def of(cls, record: FileRecord, base_url: str) -> Metadata:
@@ -39,6 +43,7 @@ class Metadata(Success):
             max_downloads=record.max_downloads,
             downloads_left=record.downloads_left,
             password_required=record.password_hash is not None,
+            encrypted=record.encrypted,
         )
 
 

@@ -41,6 +41,9 @@ class UploadResult(Success):
     expires_at: Timestamp
     max_downloads: int | None
     password_required: bool = Field(description="Whether downloads need the password.")
+    encrypted: bool = Field(
+        description="Encrypted in the client: name, type and size are the ciphertext's."
+    )
     qr_url: str
     evicted: list[EvictedFile] = Field(
         description="The account's oldest files this upload pushed over MAX_FILES_PER_USER."
@@ -63,6 +66,7 @@ class UploadResult(Success):
             expires_at=record.expires_at,
             max_downloads=record.max_downloads,
             password_required=record.password_hash is not None,
+            encrypted=record.encrypted,
             qr_url=qr_link(base_url, record.file_url),
             evicted=[
                 EvictedFile(file_url=old.file_url, user_filename=old.user_filename)
@@ -132,9 +136,15 @@ class UploadDeclaration(RequestBody):
     )
     key: Option = Field(default=None, description="The share's key, with `share_id`.")
 
+    encrypted: Option = Field(
+        default=None,
+        description="`true`: the client encrypts the bytes, name and type (docs/encryption.md); "
+        "`size` is the ciphertext's. The file is stored as `encrypted.bin`.",
+    )
+
     def options(self) -> dict[str, str]:
         """The options given, as the same form fields of `POST /api/upload` would carry them."""
-        names = {"expires_in", "max_downloads", "group_id", "include_ext"}
+        names = {"expires_in", "max_downloads", "group_id", "include_ext", "encrypted"}
         names |= {"share_id", "key", "reverse_share_id"}
         given = self.model_dump(include=names)
         return {name: value for name, value in given.items() if value}

@@ -43,7 +43,7 @@ from shared.files import catalog, pending_uploads, table, uploads
 from shared.files.content_policy import guess_content_type
 from shared.files.filenames import extension_of, sanitize_filename
 from shared.files.pending_uploads import PENDING, PUBLISHING, PendingUpload
-from shared.files.records import FileRecord
+from shared.files.records import ENCRYPTED_NAME, ENCRYPTED_TYPE, FileRecord
 from shared.http.params import is_true
 from shared.ops.crashpoints import crash_point
 from shared.reverse import direct as reverse_direct
@@ -131,7 +131,10 @@ async def begin(
             options.get("group_id") or "private", authorization, settings=settings, now=now
         )
         password_hash = await passwords.hash_password(password)
-    include_ext = is_true(options.get("include_ext"))
+    encrypted = is_true(options.get("encrypted"))
+    if encrypted:  # the real name and type are inside the ciphertext (docs/encryption.md)
+        filename = ENCRYPTED_NAME
+    include_ext = is_true(options.get("include_ext")) and not encrypted
     ext = extension_of(filename)
     file_url = ids.new_file_url(ext if include_ext else "")
     sas_expires_at = expires_at(now, settings.upload_sas_ttl_seconds)
@@ -139,7 +142,7 @@ async def begin(
         file_url=file_url,
         key=ids.new_key(),
         user_filename=filename,
-        content_type=guess_content_type(filename),
+        content_type=ENCRYPTED_TYPE if encrypted else guess_content_type(filename),
         size=size,
         block_size=block_size_for(size),
         ttl_seconds=lifetime.ttl_seconds,
@@ -152,6 +155,7 @@ async def begin(
         received_via=owner.received_via,
         password_hash=password_hash,
         share_id=share_id or None,
+        encrypted=encrypted,
     )
     try:
         # The entry first: whatever happens next, the sweep finds this upload.
@@ -280,6 +284,7 @@ async def complete(
             blobs.StoredBlob(size=stored.size, etag=etag),
             expiry_index.entry_for(expiry_index.DIRECT_UPLOAD, file_url, upload.sas_expires_at),
             snapshot=snapshot,
+            encrypted=upload.encrypted,
             # Through an upload link the uploader holds the upload's secret, never the file's.
             key=ids.new_key() if upload.received_via else upload.key,
             lifetime=uploads.Lifetime(upload.ttl_seconds, upload.max_downloads),

@@ -22,7 +22,7 @@ from shared.http.accept import best_offer
 from shared.http.etags import if_range_allows, none_match_hits
 from shared.http.ranges import parse_range
 from shared.storage.names import MALICIOUS
-from shared.web.page_security import download_page_headers
+from shared.web.page_security import decrypt_page_headers, download_page_headers
 
 
 @dataclass(frozen=True)
@@ -74,14 +74,18 @@ def plan_download(
     `direct_above`: files larger than this go straight to storage. Raises BeingScanned while a
     scanned file has no verdict, RangeNotSatisfiable for a range outside the file.
     """
-    if malware_scanning:
+    if malware_scanning and not record.encrypted:  # a scanner sees only ciphertext
         if scan_verdict is None:
             raise BeingScanned()
         if scan_verdict == MALICIOUS:
             return DownloadPlan(Kind.BLOCKED, 403)
     limited = record.max_downloads is not None
-    if limited and wants_page(request):
-        return DownloadPlan(Kind.PAGE, 200, _PAGE_HEADERS)
+    # A browser opening an encrypted file's link gets the page that decrypts it with the key in
+    # the link's fragment, which never reaches us (docs/encryption.md).
+    if (limited or record.encrypted) and wants_page(request):
+        return DownloadPlan(
+            Kind.PAGE, 200, _DECRYPT_PAGE_HEADERS if record.encrypted else _PAGE_HEADERS
+        )
     validators = {
         "ETag": record.blob_etag,
         # A limited file must never be replayed from a cache.
@@ -150,5 +154,13 @@ _PAGE_HEADERS = MappingProxyType(
         "Cache-Control": "no-store",
         "Vary": "Accept",
         **download_page_headers(),
+    }
+)
+_DECRYPT_PAGE_HEADERS = MappingProxyType(
+    {
+        "Content-Type": "text/html; charset=utf-8",
+        "Cache-Control": "no-store",
+        "Vary": "Accept",
+        **decrypt_page_headers(),
     }
 )

@@ -59,7 +59,7 @@ async def open_download(
         # count (docs/api.md, shares).
         raise ShareFileLimited()
     verdict = None
-    if settings.malware_scanning:
+    if settings.malware_scanning and not record.encrypted:
         verdict = await blobs.scan_verdict(file_blob_name(record.file_url))
     plan = plan_download(
         record,

@@ -46,6 +46,7 @@ class PendingUpload:
     etag: str = ""
     # The upload link it came through (shared/reverse/direct.py): `size` is reserved on it.
     received_via: str | None = None
+    encrypted: bool = False  # ciphertext made by the client (docs/encryption.md)
 
 
 def _to_entity(upload: PendingUpload) -> dict[str, Any]:
@@ -70,6 +71,7 @@ def _to_entity(upload: PendingUpload) -> dict[str, Any]:
         "received_via": upload.received_via,
         "password_hash": upload.password_hash,
         "share_id": upload.share_id,
+        "encrypted": upload.encrypted,
     }
 
 
@@ -99,6 +101,7 @@ def _from_entity(row: dict[str, Any]) -> PendingUpload:
         share_id=row.get("share_id"),
         etag=row["etag"],
         received_via=row.get("received_via"),
+        encrypted=bool(row.get("encrypted", False)),
     )
 
 

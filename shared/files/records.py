@@ -7,6 +7,9 @@ from datetime import UTC, datetime
 
 # `lease_until` of a record without claims in flight.
 NO_LEASE = datetime(1970, 1, 1, tzinfo=UTC)
+# What the server knows of an encrypted file's name and type: nothing (they travel encrypted).
+ENCRYPTED_NAME = "encrypted.bin"
+ENCRYPTED_TYPE = "application/octet-stream"
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,9 @@ class FileRecord:
     crc32: int | None = None
     # The reverse share (upload link) a stranger sent this file through (shared/reverse/).
     received_via: str | None = None
+    # Encrypted in the client (docs/encryption.md): the bytes are ciphertext, the name and type
+    # neutral; never previewed, inlined, shortened or scanned, and browsers get the decrypt page.
+    encrypted: bool = False
 
     @property
     def downloads_left(self) -> int | None:

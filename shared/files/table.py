@@ -47,6 +47,7 @@ def _to_entity(record: FileRecord) -> dict[str, Any]:
         "crc32": None if record.crc32 is None else EntityProperty(record.crc32, EdmType.INT64),
         "received_via": record.received_via,
         "password_hash": record.password_hash,
+        "encrypted": record.encrypted,
     }
 
 
@@ -75,6 +76,7 @@ def _from_entity(row: dict[str, Any]) -> FileRecord:
         crc32=None if row.get("crc32") is None else int(row["crc32"]),
         received_via=row.get("received_via"),
         password_hash=row.get("password_hash"),
+        encrypted=bool(row.get("encrypted", False)),
     )
 
 

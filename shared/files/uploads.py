@@ -30,7 +30,7 @@ from shared.errors import BadRequest, NotFound, PayloadTooLarge, ServiceError
 from shared.files import catalog, limit, shortener, table
 from shared.files.content_policy import guess_content_type
 from shared.files.filenames import extension_of, sanitize_filename
-from shared.files.records import FileRecord
+from shared.files.records import ENCRYPTED_TYPE, FileRecord
 from shared.http.multipart import MAX_FIELDS, MultipartReader, is_multipart
 from shared.http.params import is_true, whole_number
 from shared.ops.crashpoints import crash_point
@@ -230,6 +230,7 @@ class _Staged:
     content_type: str
     stored: blobs.StoredBlob
     pending: expiry_index.ExpiryEntry
+    encrypted: bool = False
 
 
 async def _stage(
@@ -306,6 +307,7 @@ async def publish_stored(
     *,
     key: str,
     snapshot: str,
+    encrypted: bool = False,
     lifetime: Lifetime,
     owner: Owner,
     settings: Settings,
@@ -319,8 +321,9 @@ async def publish_stored(
     stays, so the sweep then checks the blob is still the one published (files/direct_uploads.py
     `sweep`). A retry after a crash finds the record it published and finishes the steps after it.
     """
+    content_type = ENCRYPTED_TYPE if encrypted else guess_content_type(filename)
     staged = _Staged(
-        file_url, filename, extension_of(filename), guess_content_type(filename), stored, pending
+        file_url, filename, extension_of(filename), content_type, stored, pending, encrypted
     )
     record = await _publish(
         staged,
@@ -367,6 +370,7 @@ async def _publish(
         snapshot=snapshot,
         received_via=owner.received_via,
         password_hash=password_hash,
+        encrypted=staged.encrypted,
     )
     await expiry_index.add(expiry_index.FILE, record.file_url, record.expires_at)
     if not await table.insert(record):
@@ -382,7 +386,7 @@ async def _publish(
         # this row was in it, so the upload takes its file back (a crash here: see step 5).
         await catalog.remove(record)
         raise NotFound("Group not found")
-    if settings.malware_scanning:
+    if settings.malware_scanning and not record.encrypted:  # ciphertext: nothing to scan
         await expiry_index.add(expiry_index.SCAN, record.file_url, now)
     return record
 
@@ -396,7 +400,7 @@ async def _republished(record: FileRecord) -> FileRecord:
 
 
 async def _shortened_url(staged: _Staged) -> str | None:
-    if not shortener.applies(staged.ext, staged.stored.size):
+    if staged.encrypted or not shortener.applies(staged.ext, staged.stored.size):
         return None
     content = staged.stored.content
     if content is None:  # written by the client straight to storage: read it once, now

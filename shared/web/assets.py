@@ -29,11 +29,18 @@ _TYPES = {
     "reverse.js": "text/javascript; charset=utf-8",
     "links.js": "text/javascript; charset=utf-8",
     "icon.svg": "image/svg+xml",
+    # End-to-end encryption (docs/encryption.md): the page's and the decrypt page's scripts.
+    "decrypt.html": "text/html; charset=utf-8",
+    "crypto.js": "text/javascript; charset=utf-8",
+    "e2e-upload.js": "text/javascript; charset=utf-8",
+    "decrypt.js": "text/javascript; charset=utf-8",
+    "decrypt-sw.js": "text/javascript; charset=utf-8",
 }
 # What GET /static/{name} may serve; the HTML files are pages, served by their own routes.
 STATIC = frozenset(
     {"app.css", "app.js", "download.js", "icon.svg", "share.css", "share.js"}
     | {"reverse.js", "links.js"}
+    | {"crypto.js", "e2e-upload.js", "decrypt.js"}
 )
 
 

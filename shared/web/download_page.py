@@ -26,6 +26,7 @@ def human_remaining(expires_at: datetime, now: datetime) -> str:
 
 
 def render(record: FileRecord, now: datetime) -> bytes:
+    """The share page, or for an encrypted file the page that decrypts it."""
     left = record.downloads_left
     if left == 1:
         notice = "This link works once: downloading the file deletes it."
@@ -42,6 +43,7 @@ def render(record: FileRecord, now: datetime) -> bytes:
         "left": "unlimited" if left is None else str(left),
         "notice": notice,
     }
-    template = Template(asset("download.html").body.decode("utf-8"))
+    page_name = "decrypt.html" if record.encrypted else "download.html"
+    template = Template(asset(page_name).body.decode("utf-8"))
     page = template.substitute({name: html.escape(value) for name, value in values.items()})
     return page.encode("utf-8")

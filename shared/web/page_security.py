@@ -63,6 +63,18 @@ def download_page_headers() -> dict[str, str]:
     return {**_with_companions(policy), "X-Robots-Tag": "noindex, nofollow"}
 
 
+def decrypt_page_headers() -> dict[str, str]:
+    """An encrypted file's page: its own scripts, and the service worker (web/decrypt-sw.js)
+    that fetches the ciphertext and streams the plaintext to disk. The key stays in the page:
+    never in a URL, so no Referer and no request carries it."""
+    policy = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "connect-src 'self'; worker-src 'self'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+    return {**_with_companions(policy), "X-Robots-Tag": "noindex, nofollow"}
+
+
 def _with_companions(policy: str) -> dict[str, str]:
     return {
         "Content-Security-Policy": policy,
