@@ -24,6 +24,7 @@ from azure.storage.queue.aio import QueueClient, QueueServiceClient
 
 from shared.config import Settings, get_settings
 from shared.storage.errors import storage_call
+from shared.storage.metering import METER
 from shared.storage.names import CONTAINER, QUEUES, TABLES
 
 # The SDKs log every request and response at INFO: noise, and it can include URLs.
@@ -79,7 +80,8 @@ class Storage:
     def from_settings(cls, settings: Settings) -> Storage:
         """Clients for the configured account; no request is made until one is used."""
         deadline = settings.storage_timeout_seconds
-        timeouts = {**_TIMEOUTS, "read_timeout": deadline}
+        # The meter's hooks ride along in every client: one attribute read when not recording.
+        timeouts = {**_TIMEOUTS, "read_timeout": deadline, **METER.hooks()}
         if settings.storage_connection_string:
             return cls(
                 BlobServiceClient.from_connection_string(
