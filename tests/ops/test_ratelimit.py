@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
+from shared.ops import ratelimit
+from shared.ops.cleanup import CLOCK_SKEW_MARGIN
 from tests.utils.accounts import PASSWORD, auth, files_of, new_username, register
 from tests.utils.storage import StorageProbe
 
@@ -140,3 +143,25 @@ def test_upload_over_limit_is_429_and_stores_nothing_then_recovers(
     time.sleep(retry_after + 0.2)
     recovered = send()
     assert recovered.status_code == 200, recovered.text
+
+
+def test_cleanup_deletes_the_counters_of_ended_windows_only(
+    client: httpx.Client,
+    storage: StorageProbe,
+    settings_env: dict[str, str],
+    cleanup_at: Callable[..., list[dict[str, object]]],
+) -> None:
+    settings_env["RATE_LIMIT_WINDOW_SECONDS"] = "3600"  # a window that outlasts the test
+    before = datetime.now(UTC)
+    assert _login_unknown(client).status_code == 404
+    end = int(before.timestamp()) // 3600 * 3600 + 3600
+    partition, row = ratelimit.keys("login", "127.0.0.1", end, 3600)
+    assert storage.row("ratelimits", partition, row) is not None
+
+    cleanup_at(datetime.fromtimestamp(end, UTC))  # the window may still count: kept
+    kept = storage.row("ratelimits", partition, row)
+    ended = cleanup_at(datetime.fromtimestamp(end, UTC) + CLOCK_SKEW_MARGIN + timedelta(seconds=1))
+
+    assert kept is not None
+    assert int(str(ended[0]["rate_windows_deleted"])) >= 1
+    assert storage.row("ratelimits", partition, row) is None
