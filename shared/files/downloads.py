@@ -72,24 +72,29 @@ async def _carry_out(plan: DownloadPlan, record: FileRecord, now: datetime) -> D
             if plan.counted:  # only unlimited files go direct: counted as the bytes leave elsewhere
                 await counting.settle(await counting.take(record, now), completed=True)
         case Kind.STREAM:
-            if plan.counted:
-                record = await counting.take(record, now)
             chunks = _blocks(record, plan.start, plan.length)
             if record.max_downloads is not None:
                 # A claimed download counts what it hands over from the first byte on (a break-off
                 # before its content left gives it back), so its first block is not fetched ahead.
+                if plan.counted:
+                    record = await counting.take(record, now)
                 stream = _stream(record, None, chunks, length=plan.length, counted=plan.counted)
                 return DownloadResponse(plan.status, headers, stream)
+            # An unlimited file's count is best effort and decides nothing: it is written while
+            # the first block is fetched, not before.
+            count = asyncio.ensure_future(counting.take(record, now)) if plan.counted else None
             try:
                 # The first block before the answer starts: a missing or replaced blob is an
                 # error answer rather than a 200 that breaks off.
                 first = await anext(chunks, None)
+                if count is not None:
+                    record = await count
             except BaseException as error:
                 await chunks.aclose()
                 if isinstance(error, ContentChanged):
                     await _shielded(_discard(record))
-                if plan.counted:
-                    await _shielded(counting.settle(record, completed=False, length=plan.length))
+                if count is not None:
+                    await _shielded(_uncount(count, plan.length))
                 raise
             stream = _stream(record, first, chunks, length=plan.length, counted=plan.counted)
             return DownloadResponse(plan.status, headers, stream)
@@ -132,6 +137,15 @@ async def _stream(
         if counted:
             settled = counting.settle(record, completed=completed, handed=handed, length=length)
             await _shielded(settled)
+
+
+async def _uncount(count: asyncio.Future[FileRecord], length: int) -> None:
+    """Give back the count of a download that failed before its first byte, once it is taken."""
+    try:
+        counted = await count
+    except Exception:
+        return  # not counted: nothing to give back
+    await counting.settle(counted, completed=False, length=length)
 
 
 async def _discard(record: FileRecord) -> None:
