@@ -27,7 +27,7 @@ from bench import api, payload
 from bench.outcome import Outcome
 from bench.report import Check, Figure, at_most, info
 from bench.stack import Stack
-from shared.storage.metering import Request, phases
+from shared.storage.metering import MARK, Request, marked, phases
 
 SIZE = 4096
 CLIENTS = 8
@@ -124,24 +124,21 @@ async def _sdk_runs(connection_string: str, count: int) -> tuple[Run, Run]:
     return ups, downs
 
 
-async def _metered(http: httpx.AsyncClient, work: Callable[[], Awaitable[float | None]]) -> str:
-    """Requests and phases of one operation; `work` returns the moment its first byte arrived."""
+async def _metered(http: httpx.AsyncClient, work: Callable[[], Awaitable[None]]) -> str:
+    """Requests and phases of one operation, before the first byte too when it sends a file."""
     await http.post("/admin/meter")
-    first_byte = await work()
+    await work()
     await asyncio.sleep(0.2)  # let the settling after the last byte finish
     answer = await http.delete("/admin/meter")
-    log = [Request(start, end, what) for start, end, what in answer.json()]
+    log = [Request(*row) for row in answer.json()]
+    first_byte = marked(log)  # the host's mark: the first byte handed to its server
     before = "" if first_byte is None else f", {phases(log, before=first_byte)} before the 1st byte"
-    what = " ".join(sorted(r.what for r in log))
-    return f"{len(log)} requests, {phases(log)} phases{before} ({what})"
+    requests = sorted(r.what for r in log if not r.what.startswith(MARK))
+    return f"{len(requests)} requests, {phases(log)} phases{before} ({' '.join(requests)})"
 
 
-async def _first_byte(http: httpx.AsyncClient, file_url: str) -> float:
-    async with http.stream("GET", f"/file/{file_url}") as response:
-        arrived = 0.0
-        async for _ in response.aiter_raw():
-            arrived = arrived or time.monotonic()
-    return arrived
+async def _get(http: httpx.AsyncClient, file_url: str) -> None:
+    await http.get(f"/file/{file_url}")
 
 
 async def _counts(stack: Stack) -> list[Figure]:
@@ -161,11 +158,11 @@ async def _counts(stack: Stack) -> list[Figure]:
             info("(g) anonymous upload: storage requests", await _metered(http, upload)),
             info(
                 "(g) unlimited download: storage requests",
-                await _metered(http, lambda: _first_byte(http, unlimited.file_url)),
+                await _metered(http, lambda: _get(http, unlimited.file_url)),
             ),
             info(
                 "(g) one-time download: storage requests",
-                await _metered(http, lambda: _first_byte(http, once)),
+                await _metered(http, lambda: _get(http, once)),
             ),
         ]
 

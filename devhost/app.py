@@ -120,7 +120,7 @@ def _meter_route() -> Route:
         if request.method == "POST":
             METER.start()
             return Response(status_code=204)
-        return JSONResponse([[r.start, r.end, r.what] for r in METER.stop()])
+        return JSONResponse([[r.start, r.end, r.what, r.partition] for r in METER.stop()])
 
     return Route("/admin/meter", meter, methods=["POST", "DELETE"])
 

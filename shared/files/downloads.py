@@ -20,6 +20,7 @@ from shared.files import catalog, counting, direct_downloads
 from shared.files.download_plan import DownloadPlan, DownloadRequest, Kind, plan_download
 from shared.files.records import FileRecord
 from shared.storage import blobs
+from shared.storage.metering import FIRST_BYTE, METER
 from shared.storage.names import file_blob_name
 from shared.web import download_page
 
@@ -123,8 +124,11 @@ async def _stream(
     try:
         if first is not None:
             handed += len(first)
+            METER.mark(FIRST_BYTE)
             yield first
         async for chunk in chunks:
+            if not handed:
+                METER.mark(FIRST_BYTE)
             handed += len(chunk)
             yield chunk
         completed = True
