@@ -40,10 +40,10 @@ logger = logging.getLogger(__name__)
 # Far more than the skew between synchronised clocks (NTP keeps them within milliseconds) and
 # small next to the timer's period, so nothing waits noticeably longer for its deletion.
 CLOCK_SKEW_MARGIN = timedelta(seconds=60)
-_CONCURRENCY = 16
+_CONCURRENCY = 32
 _BATCH = 1000
 # Entries one run looks at; the rest are due on the next run (every 5 minutes by default).
-_MAX_ENTRIES_PER_RUN = 20_000
+_MAX_ENTRIES_PER_RUN = 100_000
 # Nor does a run take new entries after this long, so that runs on the default schedule do not
 # overlap; the index itself is the continuation: what is left stays due for the next run.
 TIME_BUDGET_SECONDS = 240.0
