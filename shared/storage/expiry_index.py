@@ -33,6 +33,8 @@ SCAN = "scan"  # a new upload whose malware verdict cleanup checks until one exi
 DIRECT_UPLOAD = "direct"  # a direct-to-Blob upload: swept unless completed by SAS expiry
 GROUP = "group"  # a group deletion in progress: finished by cleanup if a crash interrupted it
 
+# At most 16: a shard is two hex digits starting with 0, which keeps every sharded key below the
+# unsharded minutes ("2026...") that `due` still reads.
 SHARDS = 16
 _PAGE = 1000
 
