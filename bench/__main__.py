@@ -22,6 +22,7 @@ from bench.outcome import Outcome
 from bench.payload import MIB
 from bench.report import Check, report
 from bench.shares import measure_share_zip
+from bench.small import measure_small
 from bench.stack import GIB, Stack, running
 from bench.sweep import measure_cleanup
 from bench.throughput import measure_peak_memory, measure_throughput
@@ -41,10 +42,11 @@ class Sizes:
     cleanup_runs: int
     webhook_downloads: int
     share_bytes: int  # (g): 20 files totalling this much, as a ZIP and as one file
+    small_operations: int  # (i): 4 KiB uploads and downloads
 
 
-FULL = Sizes(256 * MIB, 3, GIB, 300, 1_000, 10_000, 2, 300, GIB)
-QUICK = Sizes(16 * MIB, 1, 64 * MIB, 30, 100, 1_000, 1, 60, 64 * MIB)
+FULL = Sizes(256 * MIB, 3, GIB, 300, 1_000, 10_000, 2, 300, GIB, 800)
+QUICK = Sizes(16 * MIB, 1, 64 * MIB, 30, 100, 1_000, 1, 60, 64 * MIB, 200)
 
 
 async def _phase(name: str, work: Callable[[], Awaitable[Outcome]]) -> Outcome:
@@ -60,7 +62,7 @@ async def _phase(name: str, work: Callable[[], Awaitable[Outcome]]) -> Outcome:
     return outcome
 
 
-async def run_phases(stack: Stack, sizes: Sizes) -> Outcome:
+async def run_phases(stack: Stack, sizes: Sizes, only: str | None = None) -> Outcome:
     total = Outcome()
     phases: list[tuple[str, Callable[[], Awaitable[Outcome]]]] = [
         (
@@ -92,8 +94,11 @@ async def run_phases(stack: Stack, sizes: Sizes) -> Outcome:
                 stack, size=int(os.environ.get("BENCH_E2E_BYTES", sizes.memory_bytes)), runs=1
             ),
         ),
+        ("(i) small operations", lambda: measure_small(stack, count=sizes.small_operations)),
     ]
     for name, work in phases:
+        if only and not name.startswith(only):
+            continue
         total.extend(await _phase(name, work))
     return total
 
@@ -101,6 +106,7 @@ async def run_phases(stack: Stack, sizes: Sizes) -> Outcome:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, one run each")
+    parser.add_argument("--only", help="run only the phases whose name starts with this, e.g. (g)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("azure").setLevel(logging.WARNING)
@@ -112,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         tempfile.TemporaryDirectory(prefix="bench-") as workdir,
         running(Path(workdir), max_upload_bytes=2 * max(sizes.memory_bytes, GIB)) as stack,
     ):
-        outcome = asyncio.run(run_phases(stack, sizes))
+        outcome = asyncio.run(run_phases(stack, sizes, args.only))
     elapsed = time.perf_counter() - start
     context = (
         f"{os.cpu_count()} CPUs; 1-minute load average {load_before:.1f} before the run,"

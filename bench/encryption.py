@@ -1,4 +1,4 @@
-"""(g) End-to-end encryption: the CLI's encrypt+upload and download+decrypt against the
+"""(h) End-to-end encryption: the CLI's encrypt+upload and download+decrypt against the
 unencrypted direct path in the same run, and the CLI's peak memory (docs/encryption.md).
 
 Each transfer is a `python -m cli` subprocess, so its peak RSS is its own (`os.wait4`'s
@@ -95,18 +95,18 @@ def _measure(stack: Stack, size: int, runs: int) -> Outcome:
     return Outcome(
         figures=[
             at_least(
-                f"(g) CLI encrypt+upload / plain direct upload, {label}",
+                f"(h) CLI encrypt+upload / plain direct upload, {label}",
                 min(plain_up) / min(sealed_up),
                 0.7,
                 note=note,
             ),
             at_least(
-                f"(g) CLI download+decrypt / plain direct download, {label}",
+                f"(h) CLI download+decrypt / plain direct download, {label}",
                 min(plain_down) / min(sealed_down),
                 0.7,
                 note=note,
             ),
-            below("(g) CLI peak RSS, encrypted transfers", peak / MIB, 150, unit=" MiB"),
+            below("(h) CLI peak RSS, encrypted transfers", peak / MIB, 150, unit=" MiB"),
         ],
         checks=[Check(f"every encrypted {label} round trip came back byte for byte", intact)],
     )

@@ -21,8 +21,7 @@ from azure.storage.blob.aio import BlobServiceClient, ContainerClient
 
 from bench import payload
 from shared import ids
-from shared.clock import bucket_of
-from shared.storage.expiry_index import FILE
+from shared.storage.expiry_index import FILE, partition_of
 from shared.storage.names import CONTAINER, EXPIRY_TABLE, FILES_TABLE, file_blob_name
 
 _CONCURRENCY = 32
@@ -52,7 +51,8 @@ class SeededFile:
     @property
     def entry(self) -> tuple[str, str]:
         """Its expiry index entry: (PartitionKey, RowKey)."""
-        return bucket_of(self.due_at), f"{FILE}:{self.file_url}"
+        row_key = f"{FILE}:{self.file_url}"
+        return partition_of(row_key, self.due_at), row_key
 
 
 @dataclass(frozen=True)

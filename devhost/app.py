@@ -5,6 +5,7 @@ methods under host.json's routePrefix and receive the request object as their tr
 (path parameters in `path_params`, as the streaming extension passes them); queue and timer
 triggers run for as long as the app does (devhost/queues.py, devhost/timers.py); any non-HTTP
 function can also be run once with `POST /admin/functions/{name}`, like `func start`'s admin API.
+`/admin/meter` counts the app's storage requests for the benchmark (shared/storage/metering.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from starlette.routing import Route
 from devhost import host_json, queues, timers
 from devhost.cors import Cors
 from devhost.limits import HeaderLimits
+from shared.storage.metering import METER
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +114,17 @@ def _admin_route(functions: dict[str, Any]) -> Route:
     return Route("/admin/functions/{name}", run_function, methods=["POST"])
 
 
+def _meter_route() -> Route:
+    async def meter(request: Request) -> Response:
+        """POST starts counting storage requests, DELETE stops and lists them (`make bench`)."""
+        if request.method == "POST":
+            METER.start()
+            return Response(status_code=204)
+        return JSONResponse([[r.start, r.end, r.what, r.partition] for r in METER.stop()])
+
+    return Route("/admin/meter", meter, methods=["POST", "DELETE"])
+
+
 def _running(
     listeners: list[queues.QueueListener | timers.TimerListener],
 ) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
@@ -150,6 +163,7 @@ def build_app(app: func.FunctionApp, host_json_path: Path) -> Starlette:
     # The admin endpoint first and catch-all routes last, as the Functions host resolves them.
     routes.sort(key=lambda route: ":path}" in route.path)
     routes.insert(0, _admin_route(others))
+    routes.insert(0, _meter_route())
     listeners: list[queues.QueueListener | timers.TimerListener] = [
         *queues.listeners(functions, host_json.load(host_json_path)),
         *timers.listeners(functions),

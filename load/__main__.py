@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bench.procstat import reset_peak, status_bytes
 from bench.stack import Stack, running
-from load import workload
+from load import partitions, workload
 from load.verify import verify
 
 MIB = 1024 * 1024
@@ -58,13 +58,16 @@ def report(results: workload.Results, peak_memory: int, failures: list[str]) -> 
     return "\n".join(lines)
 
 
-async def _load(stack: Stack, plan: workload.Plan) -> tuple[workload.Results, int, list[str]]:
+async def _load(stack: Stack, plan: workload.Plan) -> tuple[workload.Results, int, list[str], str]:
     reset_peak(stack.devhost_pid)  # where allowed: the peak of the load, not of start-up
-    results = await workload.run(stack.base_url, plan)
+    async with workload.client(stack.base_url, 1) as http:
+        await partitions.start(http)
+        results = await workload.run(stack.base_url, plan)
+        per_partition = await partitions.report(http, results.seconds)
     peak = status_bytes(stack.devhost_pid, "VmHWM")
     async with workload.client(stack.base_url, 16) as http:
         failures = await verify(http, results.files)
-    return results, peak, failures
+    return results, peak, failures, per_partition
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,8 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             plan.max_operations,
             plan.max_seconds,
         )
-        results, peak, failures = asyncio.run(_load(stack, plan))
-    sys.stdout.write(report(results, peak, failures) + "\n")
+        results, peak, failures, per_partition = asyncio.run(_load(stack, plan))
+    sys.stdout.write(report(results, peak, failures) + "\n" + per_partition + "\n")
     sys.stdout.write(
         f"{os.cpu_count()} CPUs; whole run {time.perf_counter() - started:.0f} s"
         " (start-up and verification included)\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from shared import ids
@@ -68,10 +69,12 @@ async def remove(record: FileRecord, *, withdraw: bool = True) -> bool:
     for earlier in (record, withdrawn):
         if earlier is not None and earlier.original_expiry is not None:
             filed.add(earlier.original_expiry)
-    for due_at in filed:
-        await expiry_index.remove(
-            expiry_index.entry_for(expiry_index.FILE, record.file_url, due_at)
+    await asyncio.gather(
+        *(
+            expiry_index.remove(expiry_index.entry_for(expiry_index.FILE, record.file_url, due))
+            for due in filed
         )
+    )
     return removed
 
 

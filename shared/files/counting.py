@@ -52,7 +52,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from shared.errors import FileNotFound
-from shared.files import catalog, table
+from shared.files import catalog, table, tally
 from shared.files.records import FileRecord
 from shared.notifications import notify
 from shared.storage import retry
@@ -76,8 +76,7 @@ def gives_back(*, completed: bool, handed: int, length: int) -> bool:
 async def take(record: FileRecord, now: datetime) -> FileRecord:
     """Count one download before a byte is sent: claimed if the file is limited, else counted."""
     if record.max_downloads is None:
-        await _add(record.file_url, 1)
-        return replace(record, download_count=record.download_count + 1)
+        return await _add(record, 1)
     return await claim(record, now)
 
 
@@ -110,16 +109,18 @@ async def settle(claimed: FileRecord, *, completed: bool, handed: int = 0, lengt
     given_back = gives_back(completed=completed, handed=handed, length=length)
     if claimed.max_downloads is None:
         if given_back:
-            await _add(claimed.file_url, -1)
+            await _add(claimed, -1)
     else:
-        await _end_lease(claimed.file_url, given_back=given_back)
+        await _end_lease(claimed, given_back=given_back)
     if not given_back:
         notify.file_downloaded(claimed)
 
 
-async def _end_lease(file_url: str, *, given_back: bool) -> None:
+async def _end_lease(claimed: FileRecord, *, given_back: bool) -> None:
+    """The claim's own write is tried first (its ETag is the row's unless another reader wrote
+    since), so an uncontended settle is one write; a lost race reads the row again."""
+    record: FileRecord | None = claimed
     async for _ in retry.Attempts(what="settling a download"):
-        record = await table.get(file_url)
         if record is None:
             return
         if record.leased:
@@ -129,17 +130,13 @@ async def _end_lease(file_url: str, *, given_back: bool) -> None:
             leased, count = 0, record.download_count + (0 if given_back else 1)
         settled = await table.write_counts(replace(record, download_count=count, leased=leased))
         if settled is None:
+            record = await table.get(claimed.file_url)
             continue
         if settled.leased == 0 and settled.downloads_left == 0:
             await catalog.remove(settled)
         return
 
 
-async def _add(file_url: str, delta: int) -> None:
-    """Best effort, for files without a limit."""
-    async for _ in retry.Attempts(what="a download count"):
-        record = await table.get(file_url)
-        if record is None or record.download_count + delta < 0:
-            return
-        if await table.write_counts(replace(record, download_count=record.download_count + delta)):
-            return
+async def _add(record: FileRecord, delta: int) -> FileRecord:
+    """Best effort, for files without a limit (group-committed per instance: files/tally.py)."""
+    return await tally.add(record, delta)

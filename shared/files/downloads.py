@@ -22,6 +22,7 @@ from shared.files.download_plan import DownloadPlan, DownloadRequest, Kind, plan
 from shared.files.records import FileRecord
 from shared.shares.locks import lock_of
 from shared.storage import blobs
+from shared.storage.metering import FIRST_BYTE, METER
 from shared.storage.names import file_blob_name
 from shared.web import download_page
 
@@ -91,24 +92,29 @@ async def _carry_out(plan: DownloadPlan, record: FileRecord, now: datetime) -> D
             if plan.counted:  # only unlimited files go direct: counted as the bytes leave elsewhere
                 await counting.settle(await counting.take(record, now), completed=True)
         case Kind.STREAM:
-            if plan.counted:
-                record = await counting.take(record, now)
             chunks = _blocks(record, plan.start, plan.length)
             if record.max_downloads is not None:
                 # A claimed download counts what it hands over from the first byte on (a break-off
                 # before its content left gives it back), so its first block is not fetched ahead.
+                if plan.counted:
+                    record = await counting.take(record, now)
                 stream = _stream(record, None, chunks, length=plan.length, counted=plan.counted)
                 return DownloadResponse(plan.status, headers, stream)
+            # An unlimited file's count is best effort and decides nothing: it is written while
+            # the first block is fetched, not before.
+            count = asyncio.ensure_future(counting.take(record, now)) if plan.counted else None
             try:
                 # The first block before the answer starts: a missing or replaced blob is an
                 # error answer rather than a 200 that breaks off.
                 first = await anext(chunks, None)
+                if count is not None:
+                    record = await count
             except BaseException as error:
                 await chunks.aclose()
                 if isinstance(error, ContentChanged):
                     await _shielded(_discard(record))
-                if plan.counted:
-                    await _shielded(counting.settle(record, completed=False, length=plan.length))
+                if count is not None:
+                    await _shielded(_uncount(count, plan.length))
                 raise
             stream = _stream(record, first, chunks, length=plan.length, counted=plan.counted)
             return DownloadResponse(plan.status, headers, stream)
@@ -137,8 +143,11 @@ async def _stream(
     try:
         if first is not None:
             handed += len(first)
+            METER.mark(FIRST_BYTE)
             yield first
         async for chunk in chunks:
+            if not handed:
+                METER.mark(FIRST_BYTE)
             handed += len(chunk)
             yield chunk
         completed = True
@@ -151,6 +160,15 @@ async def _stream(
         if counted:
             settled = counting.settle(record, completed=completed, handed=handed, length=length)
             await _shielded(settled)
+
+
+async def _uncount(count: asyncio.Future[FileRecord], length: int) -> None:
+    """Give back the count of a download that failed before its first byte, once it is taken."""
+    try:
+        counted = await count
+    except Exception:
+        return  # not counted: nothing to give back
+    await counting.settle(counted, completed=False, length=length)
 
 
 async def _discard(record: FileRecord) -> None:

@@ -2,10 +2,12 @@
 
 Write order, so that a crash at any point leaves nothing half-visible and nothing unfindable
 (docs/consistency.md):
-1. an `upload` entry in the expiry index, due ORPHAN_GRACE from now;
+1. an `upload` entry in the expiry index, due ORPHAN_GRACE from now, and with it (concurrently)
+   the file's own expiry entry when the options give its lifetime before the file's bytes;
 2. the blob, committed only once every byte arrived within the size limit;
-3. the file's own expiry entry, then its record (the moment it becomes visible by link), then its
-   listing row; a group upload then checks that its group was not deleted meanwhile;
+3. the file's own expiry entry unless written in 1, then its record (the moment it becomes
+   visible by link), then its listing row; a group upload then checks that its group was not
+   deleted meanwhile;
 4. the account's private file is counted against MAX_FILES_PER_USER (shared/files/limit.py),
    which may delete the account's oldest files; the new one is published whatever happens there;
 5. `acknowledge` drops the `upload` entry as the answer leaves (functions/upload.py).
@@ -15,6 +17,7 @@ when it is due and deletes whatever the upload got to write, published or not.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -129,8 +132,9 @@ async def receive_multipart(
                 if staged is not None:
                     raise BadRequest("Only one file is allowed")
                 include_ext = is_true(fields.get("include_ext"))
+                expires = _expiry_so_far(fields, settings, now)
                 staged = await _stage(
-                    part.chunks(), part.filename, include_ext, settings, now, intake=intake
+                    part.chunks(), part.filename, include_ext, settings, now, expires, intake=intake
                 )
                 continue
             # Every other part is a field, bounded in size and number (other files included).
@@ -172,7 +176,8 @@ async def receive_raw(
     check_declared_length(content_length, settings, slack=0)
     lifetime = Lifetime.parse(query, settings)  # before a byte is read
     include_ext = is_true(query.get("include_ext"))
-    staged = await _stage(body, filename, include_ext, settings, now)
+    expires = expires_at(now, lifetime.ttl_seconds)
+    staged = await _stage(body, filename, include_ext, settings, now, expires)
     try:
         record = await _publish(staged, lifetime, owner, settings, now)
     except BaseException:
@@ -231,6 +236,7 @@ class _Staged:
     stored: blobs.StoredBlob
     pending: expiry_index.ExpiryEntry
     encrypted: bool = False
+    filed: datetime | None = None  # the expiry the file's entry was written at with `pending`
 
 
 async def _stage(
@@ -239,6 +245,7 @@ async def _stage(
     include_ext: bool,
     settings: Settings,
     now: datetime,
+    expires: datetime | None,
     *,
     intake: Intake | None = None,
 ) -> _Staged:
@@ -246,18 +253,31 @@ async def _stage(
     ext = extension_of(filename)
     content_type = guess_content_type(filename)
     file_url = ids.new_file_url(ext if include_ext else "")
-    pending = await expiry_index.add(expiry_index.UPLOAD, file_url, now + ORPHAN_GRACE)
-    stored = await stream_to_blob(
-        file_blob_name(file_url),
-        chunks,
-        guard=pending,
-        content_type=content_type,
-        settings=settings,
-        keep_up_to=shortener.MAX_BYTES if ext == ".txt" else 0,
-        intake=intake,
-    )
+    # Both handles before the first byte is stored, together: the file's own entry (when its
+    # lifetime is known by now) is what finds the record later, and needs no blob or record yet.
+    handles = [
+        expiry_index.add(expiry_index.UPLOAD, file_url, now + ORPHAN_GRACE, file_due=expires)
+    ]
+    if expires is not None:
+        handles.append(expiry_index.add(expiry_index.FILE, file_url, expires))
+    pending, *_ = await asyncio.gather(*handles)
+    try:
+        stored = await stream_to_blob(
+            file_blob_name(file_url),
+            chunks,
+            guard=pending,
+            content_type=content_type,
+            settings=settings,
+            keep_up_to=shortener.MAX_BYTES if ext == ".txt" else 0,
+            intake=intake,
+        )
+    except BaseException:
+        if expires is not None:
+            filed = expiry_index.entry_for(expiry_index.FILE, file_url, expires)
+            await blobs.gather_quietly(expiry_index.remove(filed))
+        raise
     crash_point("upload.blob_stored")
-    return _Staged(file_url, filename, ext, content_type, stored, pending)
+    return _Staged(file_url, filename, ext, content_type, stored, pending, filed=expires)
 
 
 async def stream_to_blob(
@@ -372,7 +392,14 @@ async def _publish(
         password_hash=password_hash,
         encrypted=staged.encrypted,
     )
-    await expiry_index.add(expiry_index.FILE, record.file_url, record.expires_at)
+    if staged.filed != record.expires_at:  # not written with the upload's own entry
+        refiled: list[Awaitable[object]] = [
+            expiry_index.add(expiry_index.FILE, record.file_url, record.expires_at)
+        ]
+        if staged.filed is not None:  # a form field after the file changed the lifetime
+            hinted = expiry_index.entry_for(expiry_index.FILE, record.file_url, staged.filed)
+            refiled.append(expiry_index.remove(hinted))
+        await asyncio.gather(*refiled)
     if not await table.insert(record):
         record = await _republished(record)
     crash_point("upload.record_inserted")
@@ -415,7 +442,20 @@ async def _discard(staged: _Staged) -> None:
     except Exception:
         logger.warning("could not discard an upload's blob; cleanup will")
         return
-    await blobs.gather_quietly(expiry_index.remove(staged.pending))
+    entries = [expiry_index.remove(staged.pending)]
+    if staged.filed is not None:
+        filed = expiry_index.entry_for(expiry_index.FILE, staged.file_url, staged.filed)
+        entries.append(expiry_index.remove(filed))
+    await blobs.gather_quietly(*entries)
+
+
+def _expiry_so_far(fields: Mapping[str, str], settings: Settings, now: datetime) -> datetime | None:
+    """The expiry the options read so far give (form fields after the file may still change it:
+    then the file's entry is written again at publication); None if they are not valid."""
+    try:
+        return expires_at(now, Lifetime.parse(fields, settings).ttl_seconds)
+    except BadRequest:
+        return None
 
 
 async def resolve_owner(

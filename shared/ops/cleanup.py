@@ -11,6 +11,7 @@ never by scanning a table:
 - `share`: an expired or deleted share goes with all its files (shared/shares/service.py);
 - `token`, `buffer`, `rate`: expired records; `scan`: a malware verdict to act on;
 - `reverse`: an expired upload link (shared/reverse/service.py); the files it received stay.
+Rate-limit counters of ended windows are found by their own keys (shared/ops/ratelimit.py `sweep`).
 
 Reads decide expiry: a request never serves what has expired by its own clock. This timer only
 acts on entries due CLOCK_SKEW_MARGIN ago, so an instance whose clock runs ahead never deletes
@@ -22,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -42,10 +44,13 @@ logger = logging.getLogger(__name__)
 # Far more than the skew between synchronised clocks (NTP keeps them within milliseconds) and
 # small next to the timer's period, so nothing waits noticeably longer for its deletion.
 CLOCK_SKEW_MARGIN = timedelta(seconds=60)
-_CONCURRENCY = 16
+_CONCURRENCY = 32
 _BATCH = 1000
 # Entries one run looks at; the rest are due on the next run (every 5 minutes by default).
-_MAX_ENTRIES_PER_RUN = 20_000
+_MAX_ENTRIES_PER_RUN = 100_000
+# Nor does a run take new entries after this long, so that runs on the default schedule do not
+# overlap; the index itself is the continuation: what is left stays due for the next run.
+TIME_BUDGET_SECONDS = 240.0
 
 
 @dataclass
@@ -60,12 +65,19 @@ class CleanupReport:
     malicious_deleted: int = 0
     buffer_items_deleted: int = 0
     upload_links_deleted: int = 0
+    rate_windows_deleted: int = 0
     entries_processed: int = 0
     more_due: bool = False  # the run stopped at its bound
 
 
-async def run_cleanup(now: datetime, *, margin: timedelta = CLOCK_SKEW_MARGIN) -> CleanupReport:
+async def run_cleanup(
+    now: datetime,
+    *,
+    margin: timedelta = CLOCK_SKEW_MARGIN,
+    budget_seconds: float = TIME_BUDGET_SECONDS,
+) -> CleanupReport:
     report = CleanupReport()
+    started = time.monotonic()
     gate = asyncio.Semaphore(_CONCURRENCY)
     horizon = now - margin
 
@@ -83,7 +95,7 @@ async def run_cleanup(now: datetime, *, margin: timedelta = CLOCK_SKEW_MARGIN) -
     async for entry in expiry_index.due(now):
         if entry.kind != expiry_index.SCAN and entry.due_at > horizon:
             continue  # within the margin: next run
-        if seen >= _MAX_ENTRIES_PER_RUN:
+        if seen >= _MAX_ENTRIES_PER_RUN or time.monotonic() - started > budget_seconds:
             report.more_due = True
             break
         seen += 1
@@ -92,6 +104,7 @@ async def run_cleanup(now: datetime, *, margin: timedelta = CLOCK_SKEW_MARGIN) -
             await asyncio.gather(*(process(e) for e in batch))
             batch.clear()
     await asyncio.gather(*(process(e) for e in batch))
+    report.rate_windows_deleted = await ratelimit.sweep(horizon, limit=_MAX_ENTRIES_PER_RUN)
     return report
 
 
@@ -110,6 +123,9 @@ async def _process(entry: ExpiryEntry, horizon: datetime, report: CleanupReport)
         if record is None:
             if await blobs.discard(file_blob_name(entry.item_id)):
                 report.orphan_blobs_deleted += 1
+            if entry.file_due is not None:  # the file's entry, written with this one
+                filed = expiry_index.entry_for(expiry_index.FILE, entry.item_id, entry.file_due)
+                await expiry_index.remove(filed)
         elif await catalog.remove(record):
             # Published, but the upload never answered: nobody holds the link or the key.
             report.unacknowledged_uploads_deleted += 1

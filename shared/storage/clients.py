@@ -24,6 +24,7 @@ from azure.storage.queue.aio import QueueClient, QueueServiceClient
 
 from shared.config import Settings, get_settings
 from shared.storage.errors import storage_call
+from shared.storage.metering import METER
 from shared.storage.names import CONTAINER, QUEUES, TABLES
 
 # The SDKs log every request and response at INFO: noise, and it can include URLs.
@@ -74,12 +75,17 @@ class Storage:
         self._credential = credential
         self._ready: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {}
+        # A client object per table and container, made once: the table SDK builds a whole
+        # pipeline for every client it hands out (measured: 0.3 ms of CPU per request).
+        self._tables: dict[str, TableClient] = {}
+        self._container: ContainerClient | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Storage:
         """Clients for the configured account; no request is made until one is used."""
         deadline = settings.storage_timeout_seconds
-        timeouts = {**_TIMEOUTS, "read_timeout": deadline}
+        # The meter's hooks ride along in every client: one attribute read when not recording.
+        timeouts = {**_TIMEOUTS, "read_timeout": deadline, **METER.hooks()}
         if settings.storage_connection_string:
             return cls(
                 BlobServiceClient.from_connection_string(
@@ -117,7 +123,9 @@ class Storage:
     async def container(self) -> ContainerClient:
         """The app's one container, created on first use."""
         await self._ensure(CONTAINER, kind="container")
-        return self.blob_service.get_container_client(CONTAINER)
+        if self._container is None:
+            self._container = self.blob_service.get_container_client(CONTAINER)
+        return self._container
 
     async def blob(self, name: str) -> BlobClient:
         """A client for one blob of the app's container (which need not hold it yet)."""
@@ -128,7 +136,10 @@ class Storage:
         if name not in TABLES:
             raise ValueError(f"unknown table {name}")
         await self._ensure(name)
-        return self.table_service.get_table_client(name)
+        client = self._tables.get(name)
+        if client is None:
+            client = self._tables[name] = self.table_service.get_table_client(name)
+        return client
 
     async def queue(self, name: str) -> QueueClient:
         """One of the app's queues, created on first use.

@@ -47,6 +47,17 @@ async def insert(table_name: str, entity: Mapping[str, Any]) -> bool:
     return True
 
 
+async def create(table_name: str, entity: Mapping[str, Any]) -> str | None:
+    """Create the row; its ETag, or None if one with the same keys exists."""
+    client = await storage().table(table_name)
+    async with storage().call():
+        try:
+            created = await client.create_entity(entity)
+        except ResourceExistsError:
+            return None
+    return str(created["etag"])
+
+
 async def upsert(table_name: str, entity: Mapping[str, Any]) -> None:
     client = await storage().table(table_name)
     async with storage().call():
@@ -91,6 +102,22 @@ async def delete(table_name: str, partition: str, row: str, *, etag: str | None 
                 return False
             raise
     return True
+
+
+async def query(
+    table_name: str, query: str, parameters: Mapping[str, Any], *, limit: int
+) -> list[Entity]:
+    """At most `limit` rows matching `query` (a key range, never a scan on a request path)."""
+    client = await storage().table(table_name)
+    rows: list[Entity] = []
+    async with storage().call():
+        async for entity in client.query_entities(
+            query, parameters=dict(parameters), results_per_page=min(limit, 1000)
+        ):
+            rows.append(plain(entity))
+            if len(rows) >= limit:
+                break
+    return rows
 
 
 async def partition(table_name: str, key: str, *, limit: int | None = None) -> list[Entity]:

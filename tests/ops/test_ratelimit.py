@@ -8,12 +8,21 @@ count exactly.
 
 from __future__ import annotations
 
+import asyncio
+import secrets
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
 
+from shared.config import get_settings
+from shared.errors import RateLimited
+from shared.ops import ratelimit
+from shared.ops.cleanup import CLOCK_SKEW_MARGIN
+from shared.storage.clients import Storage, use_storage
 from tests.utils.accounts import PASSWORD, auth, files_of, new_username, register
 from tests.utils.storage import StorageProbe
 
@@ -140,3 +149,55 @@ def test_upload_over_limit_is_429_and_stores_nothing_then_recovers(
     time.sleep(retry_after + 0.2)
     recovered = send()
     assert recovered.status_code == 200, recovered.text
+
+
+def test_cleanup_deletes_the_counters_of_ended_windows_only(
+    client: httpx.Client,
+    storage: StorageProbe,
+    settings_env: dict[str, str],
+    cleanup_at: Callable[..., list[dict[str, object]]],
+) -> None:
+    settings_env["RATE_LIMIT_WINDOW_SECONDS"] = "3600"  # a window that outlasts the test
+    before = datetime.now(UTC)
+    assert _login_unknown(client).status_code == 404
+    end = int(before.timestamp()) // 3600 * 3600 + 3600
+    partition, row = ratelimit.keys("login", "127.0.0.1", end, 3600)
+    assert storage.row("ratelimits", partition, row) is not None
+
+    cleanup_at(datetime.fromtimestamp(end, UTC))  # the window may still count: kept
+    kept = storage.row("ratelimits", partition, row)
+    ended = cleanup_at(datetime.fromtimestamp(end, UTC) + CLOCK_SKEW_MARGIN + timedelta(seconds=1))
+
+    assert kept is not None
+    assert int(str(ended[0]["rate_windows_deleted"])) >= 1
+    assert storage.row("ratelimits", partition, row) is None
+
+
+def test_two_instances_reserving_slots_never_admit_more_than_the_limit(base_url: str) -> None:
+    """Each instance reserves batches (at most limit / 64) on the shared row; together they admit
+    at most the limit, and fewer only by the slots one of them reserved and did not use."""
+    limit, client = 256, f"test-{secrets.token_hex(4)}"
+    instances: list[tuple[dict[Any, Any], dict[Any, Any]]] = [({}, {}), ({}, {})]
+
+    async def send(count: int) -> int:
+        admitted = 0
+        store = Storage.from_settings(get_settings())
+        with use_storage(store), pytest.MonkeyPatch.context() as patch:
+            for number in range(count):
+                windows, locks = instances[number // 10 % 2]  # ten requests each, in turn
+                patch.setattr(ratelimit, "_windows", windows)
+                patch.setattr(ratelimit, "_locks", locks)
+                try:
+                    await ratelimit.enforce(
+                        "test", client, limit=limit, window_seconds=3600, now=datetime.now(UTC)
+                    )
+                except RateLimited:
+                    continue
+                admitted += 1
+        await store.close()
+        return admitted
+
+    admitted = asyncio.run(send(2 * limit))
+
+    unused_at_most = 2 * (limit // 64 - 1)
+    assert limit - unused_at_most <= admitted <= limit
