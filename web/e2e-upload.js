@@ -11,12 +11,12 @@ class EncryptedUpload extends Upload {
     this.e2e = saved ? { secret: E2E.unb64url(saved.secret), salt: E2E.unb64url(saved.salt), password: null } : null;
     if (!this.e2e) this.grant = null;
     const input = document.querySelector("#encrypt-password");
-    this.password = input && input.value ? input.value : null;
+    this.encryptPassword = input && input.value ? input.value : null;
   }
 
   record(state) {
     const saved = super.record(state);
-    if (this.e2e && this.password === null) {
+    if (this.e2e && this.encryptPassword === null) {
       saved.e2e = { secret: E2E.b64url(this.e2e.secret), salt: E2E.b64url(this.e2e.salt) };
     }
     return saved;
@@ -31,7 +31,7 @@ class EncryptedUpload extends Upload {
       this.e2e = { secret: crypto.getRandomValues(new Uint8Array(16)), salt: crypto.getRandomValues(new Uint8Array(16)) };
     }
     if (!this.sealer || this.sealer.file !== this.file) {
-      this.sealer = await E2E.FileEncryptor.create(this.e2e.secret, this.e2e.salt, this.password, this.file);
+      this.sealer = await E2E.FileEncryptor.create(this.e2e.secret, this.e2e.salt, this.encryptPassword, this.file);
     }
     return this.sealer;
   }
@@ -85,7 +85,7 @@ class EncryptedUpload extends Upload {
   // The link with its key; the server's QR code would not hold the key, so there is none.
   async complete(grant) {
     const body = await super.complete(grant);
-    const link = `${body.file_url_full}#${E2E.fragment(this.e2e.secret, this.password !== null)}`;
+    const link = `${body.file_url_full}#${E2E.fragment(this.e2e.secret, this.encryptPassword !== null)}`;
     return { ...body, file_url_full: link, qr_url: null };
   }
 }
