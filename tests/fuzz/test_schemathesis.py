@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,6 +113,15 @@ class Fixtures:
             assert response.status_code == 200, response.text
             self.ids["webhook_id"] = response.json()["id"]
 
+    def remove_webhooks(self) -> None:
+        """The fuzz account's events queue deliveries to a host that never resolves, each waiting
+        out its timeout: removing the webhooks drops them, so later tests' deliveries wait for
+        none of them."""
+        with self.client() as client:
+            listed = client.get("/api/webhooks", headers=auth(self.token))
+            for hook in listed.json().get("data", []):
+                client.delete(f"/api/webhooks/{hook['id']}", headers=auth(self.token))
+
     def renew_share(self) -> None:
         with self.client() as client:
             response = client.post(
@@ -161,9 +171,10 @@ FIXTURES = Fixtures()
 
 
 @pytest.fixture(scope="module")
-def fixtures(base_url: str) -> Fixtures:
+def fixtures(base_url: str) -> Iterator[Fixtures]:
     FIXTURES.create(base_url)
-    return FIXTURES
+    yield FIXTURES
+    FIXTURES.remove_webhooks()
 
 
 @schema.hook
