@@ -13,6 +13,7 @@ from shared.ops.cleanup import CLOCK_SKEW_MARGIN
 from tests.utils.accounts import auth, register
 from tests.utils.direct import begin, complete, put_all
 from tests.utils.reverse import create_link, send
+from tests.utils.shares import manifest
 from tests.utils.storage import StorageProbe
 
 
@@ -131,3 +132,28 @@ def test_abandoned_direct_upload_gives_its_reservation_back_when_swept(
 
     assert _counts(client, token, link["id"]) == (0, 0)
     assert send(client, link["id"]).status_code == 200
+
+
+def test_direct_upload_into_a_share_and_through_a_link_at_once_is_refused(
+    client: httpx.Client,
+) -> None:
+    _, token = register(client)
+    link = create_link(client, token, max_files=2, max_bytes=1000)
+    share = client.post("/api/shares", json={}).json()  # an empty share
+
+    refused = client.post(
+        "/api/uploads",
+        json={
+            "filename": "both.bin",
+            "size": 10,
+            "reverse_share_id": link["id"],
+            "share_id": share["share_id"],
+            "key": share["key"],
+        },
+    )
+
+    assert refused.status_code == 400
+    assert refused.json()["status"] == "error"
+    assert "not both" in refused.json()["message"]
+    assert _counts(client, token, link["id"]) == (0, 0)  # nothing reserved on the link
+    assert manifest(client, share["share_id"]).json()["files"] == []
