@@ -259,7 +259,7 @@ def test_large_file_upload_renews_an_expired_sas_and_finishes(
     def hold_first_blocks(route: Route) -> None:
         if not held:
             held.append(True)
-            time.sleep(3.5)  # the SAS expires while the first blocks wait to go out
+            time.sleep(5)  # the 3 s SAS expires, with room to spare, while blocks wait
         route.continue_()
 
     def record_block(request: Request) -> None:
