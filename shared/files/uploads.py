@@ -289,8 +289,10 @@ async def stream_to_blob(
     settings: Settings,
     keep_up_to: int = 0,
     intake: Intake | None = None,
+    budget: int | None = None,
 ) -> blobs.StoredBlob:
-    """Stream an upload into a new blob within MAX_UPLOAD_BYTES (and the intake's bytes).
+    """Stream an upload into a new blob within MAX_UPLOAD_BYTES (and the intake's bytes, and
+    `budget`: what is left of MAX_UPLOAD_BYTES for a request that carries several files).
 
     `guard` is the expiry entry written first so cleanup can find the blob after a crash. When
     the upload fails (too large, client gone, storage down) its staged blocks are freed at once
@@ -298,6 +300,8 @@ async def stream_to_blob(
     """
     max_bytes = settings.max_upload_bytes
     refusal: Callable[[], ServiceError] = lambda: too_large(settings)  # noqa: E731
+    if budget is not None:
+        max_bytes = min(max_bytes, budget)
     if intake is not None and intake.max_bytes < max_bytes:
         max_bytes, refusal = intake.max_bytes, intake.too_large
     try:

@@ -40,7 +40,6 @@ from shared.files.uploads import (
     Owner,
     check_declared_length,
     stream_to_blob,
-    too_large,
 )
 from shared.http.multipart import MAX_FIELDS, MultipartReader, is_multipart
 from shared.ops.crashpoints import crash_point
@@ -212,11 +211,7 @@ async def _stage(
 
     async def checksummed() -> AsyncIterator[bytes]:
         nonlocal crc
-        received = 0
         async for chunk in chunks:
-            received += len(chunk)
-            if received > budget:
-                raise too_large(settings)
             crc = zlib.crc32(chunk, crc)
             yield chunk
 
@@ -226,6 +221,7 @@ async def _stage(
         guard=pending,
         content_type=guess_content_type(filename),
         settings=settings,
+        budget=budget,
     )
     crash_point("share.blob_stored")
     return _Staged(file_url, filename, stored.size, stored.etag, crc, pending)
